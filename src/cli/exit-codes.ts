@@ -1,0 +1,14 @@
+/** Exit codes that scripts can rely on (documented in README). */
+export const ExitCode = {
+  ok: 0,
+  /** An unexpected failure: a bug or an infrastructure error the bot could not handle. */
+  failure: 1,
+  /** The command line was wrong: unknown command or option, missing argument. */
+  usage: 2,
+  /** The configuration file is missing or invalid. */
+  config: 3,
+  /** The database cannot be reached or its migrations failed. */
+  database: 4,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

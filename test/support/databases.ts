@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import type { DatabaseLocation } from "../../src/store/data-source.js";
+
+/** A database made for one test, and how to throw it away. */
+export interface TestDatabase {
+  readonly location: DatabaseLocation;
+  readonly kind: "sqlite" | "postgres";
+  drop(): Promise<void>;
+}
+
+/**
+ * The kinds of database the store tests run on: SQLite always, PostgreSQL when `DATABASE_URL`
+ * names a server where the user may create databases (`.ci/run` starts one).
+ */
+export function databaseKinds(): ("sqlite" | "postgres")[] {
+  return process.env.DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
+}
+
+/** An empty database of the given kind: a new SQLite file, or a new PostgreSQL database. */
+export async function createTestDatabase(kind: "sqlite" | "postgres"): Promise<TestDatabase> {
+  if (kind === "sqlite") {
+    const folder = await mkdtemp(join(tmpdir(), "dsx-db-"));
+    return {
+      kind,
+      location: { type: "sqlite", path: join(folder, "dsx.sqlite") },
+      drop: () => rm(folder, { recursive: true, force: true }),
+    };
+  }
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error("DATABASE_URL is not set");
+  const name = `dsx_test_${randomBytes(6).toString("hex")}`;
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    kind,
+    location: { type: "postgres", url: url.toString() },
+    drop: () =>
+      withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  };
+}
+
+async function withAdmin(
+  url: string,
+  action: (client: pg.Client) => Promise<unknown>,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await action(client);
+  } finally {
+    await client.end();
+  }
+}
