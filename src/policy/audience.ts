@@ -1,0 +1,102 @@
+import type { TlpLabel } from "./tlp.js";
+
+/** A person in a room as the audience check sees them: joined and invited people can read. */
+export interface RoomMember {
+  readonly userId: string;
+  readonly membership: "join" | "invite";
+}
+
+/** What the audience check needs to know about a room, read fresh before each send. */
+export interface RoomFacts {
+  readonly members: readonly RoomMember[];
+  /** `m.room.join_rules` join_rule (spec default when absent: "invite"). */
+  readonly joinRule: string;
+  /** `m.room.history_visibility` (spec default when absent: "shared"). */
+  readonly historyVisibility: string;
+  /** Whether the room is published in the server's room directory. */
+  readonly publishedInDirectory: boolean;
+}
+
+/**
+ * The case a message belongs to, as an exchange: the people party to it (the bot included) and
+ * the organisations party to it (the partner's, the provider's once assigned, and DSX's).
+ */
+export interface Exchange {
+  readonly participants: ReadonlySet<string>;
+  readonly organisations: ReadonlySet<string>;
+}
+
+/** The directory as the audience check needs it. */
+export interface AudienceDirectory {
+  organisationOf(userId: string): { readonly id: string } | undefined;
+  affiliationsOf(userId: string): readonly { readonly id: string }[];
+  isKnown(userId: string): boolean;
+}
+
+export type AudienceRefusal =
+  | { reason: "room-public"; detail: "join-rule" | "history" | "directory" }
+  | { reason: "no-exchange" }
+  | { reason: "outside-audience"; offenders: readonly string[] };
+
+export type AudienceDecision = { allowed: true } | ({ allowed: false } & AudienceRefusal);
+
+/**
+ * May a message with this label be sent to this room? (The table in DESIGN.md, "TLP: audiences
+ * and enforcement".) Every member, joined or invited, must be inside the label's audience. The
+ * bot's own account is always inside. Beyond the table, RED and AMBER also require what GREEN
+ * requires of the room itself (not public, history not world-readable, not in the directory):
+ * otherwise a room allowed at a stricter label could be refused at a laxer one, and anyone could
+ * join a public room a moment after the check.
+ */
+export function decideAudience(
+  label: TlpLabel,
+  room: RoomFacts,
+  exchange: Exchange | undefined,
+  directory: AudienceDirectory,
+  botUserId: string,
+): AudienceDecision {
+  if (label === "WHITE") return { allowed: true };
+  if (room.joinRule === "public")
+    return { allowed: false, reason: "room-public", detail: "join-rule" };
+  if (room.historyVisibility === "world_readable") {
+    return { allowed: false, reason: "room-public", detail: "history" };
+  }
+  if (room.publishedInDirectory)
+    return { allowed: false, reason: "room-public", detail: "directory" };
+  if (label !== "GREEN" && exchange === undefined) return { allowed: false, reason: "no-exchange" };
+
+  const inside = (userId: string): boolean => {
+    if (userId === botUserId) return true;
+    switch (label) {
+      case "GREEN":
+        return directory.isKnown(userId) || exchange?.participants.has(userId) === true;
+      case "RED":
+        return exchange?.participants.has(userId) === true;
+      case "AMBER+STRICT":
+        return exchange !== undefined && inOrganisation(userId, exchange, directory, false);
+      case "AMBER":
+        return exchange !== undefined && inOrganisation(userId, exchange, directory, true);
+    }
+  };
+  const offenders = [...new Set(room.members.map((m) => m.userId))]
+    .filter((id) => !inside(id))
+    .sort();
+  return offenders.length === 0
+    ? { allowed: true }
+    : { allowed: false, reason: "outside-audience", offenders };
+}
+
+function inOrganisation(
+  userId: string,
+  exchange: Exchange,
+  directory: AudienceDirectory,
+  affiliatesToo: boolean,
+): boolean {
+  if (exchange.participants.has(userId)) return true;
+  const organisation = directory.organisationOf(userId);
+  if (organisation && exchange.organisations.has(organisation.id)) return true;
+  return (
+    affiliatesToo &&
+    directory.affiliationsOf(userId).some((org) => exchange.organisations.has(org.id))
+  );
+}
