@@ -1,8 +1,28 @@
 import { AuditEntry } from "./audit-entry.js";
+import { Conversation } from "./conversation.js";
 import { HandledEvent } from "./handled-event.js";
+import { OutgoingMessage } from "./outgoing-message.js";
+import { Person } from "./person.js";
 import { ScheduledJob } from "./scheduled-job.js";
+import { UndecryptableEvent } from "./undecryptable-event.js";
 
-export { AuditEntry, HandledEvent, ScheduledJob };
+export {
+  AuditEntry,
+  Conversation,
+  HandledEvent,
+  OutgoingMessage,
+  Person,
+  ScheduledJob,
+  UndecryptableEvent,
+};
 
 /** Every entity the data source knows; listed here rather than found by a file glob. */
-export const entities = [AuditEntry, HandledEvent, ScheduledJob];
+export const entities = [
+  AuditEntry,
+  Conversation,
+  HandledEvent,
+  OutgoingMessage,
+  Person,
+  ScheduledJob,
+  UndecryptableEvent,
+];

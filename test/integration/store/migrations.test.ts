@@ -74,7 +74,15 @@ for (const kind of databaseKinds()) {
         for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration();
         const runner = dataSource.createQueryRunner();
         try {
-          for (const table of ["handled_event", "audit_entry", "scheduled_job"]) {
+          for (const table of [
+            "handled_event",
+            "audit_entry",
+            "scheduled_job",
+            "conversation",
+            "person",
+            "outgoing_message",
+            "undecryptable_event",
+          ]) {
             expect(await runner.hasTable(table), table).to.equal(false);
           }
         } finally {
