@@ -1,0 +1,48 @@
+import type { ChatContext, RoomKind } from "./context.js";
+
+/**
+ * A command, declared as data: the words that call it, where it may be used, who may use it,
+ * its one-line summary (a catalogue key) for the generated help, and what it does.
+ */
+export interface Command {
+  readonly words: readonly string[];
+  readonly rooms: readonly RoomKind[];
+  readonly summary: string;
+  /** Who may use it; everyone when absent. */
+  allowed?(context: ChatContext): boolean;
+  /** `rest` is what follows the command's words, trimmed. */
+  run(context: ChatContext, rest: string): Promise<void>;
+}
+
+/** The prefix of commands outside direct messages. */
+export const COMMAND_PREFIX = "!dsx";
+
+/**
+ * The command text of a message: all of it in a direct message; elsewhere only what follows
+ * `!dsx` (undefined when the message is not addressed to the bot).
+ */
+export function commandText(text: string, roomKind: RoomKind): string | undefined {
+  const trimmed = text.trim();
+  if (roomKind === "direct") return trimmed.replace(/^!dsx(\s+|$)/i, "");
+  const match = /^!dsx(?:\s+|$)([\s\S]*)$/i.exec(trimmed);
+  return match ? (match[1] ?? "").trim() : undefined;
+}
+
+/** The command whose words start the text (the longest match wins), with the rest of the text. */
+export function findCommand(
+  commands: readonly Command[],
+  text: string,
+): { command: Command; rest: string } | undefined {
+  const words = text.split(/\s+/).filter(Boolean);
+  let best: { command: Command; rest: string } | undefined;
+  for (const command of commands) {
+    const matches = command.words.every((word, i) => words[i]?.toLowerCase() === word);
+    if (matches && command.words.length > (best?.command.words.length ?? 0)) {
+      const rest = text
+        .trim()
+        .replace(new RegExp(`^${command.words.map(() => "\\S+").join("\\s+")}\\s*`), "");
+      best = { command, rest };
+    }
+  }
+  return best;
+}
