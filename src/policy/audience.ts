@@ -15,6 +15,8 @@ export interface RoomFacts {
   readonly historyVisibility: string;
   /** Whether the room is published in the server's room directory. */
   readonly publishedInDirectory: boolean;
+  /** Whether the room has end-to-end encryption on (`m.room.encryption`). */
+  readonly encrypted: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export interface AudienceDirectory {
 
 export type AudienceRefusal =
   | { reason: "room-public"; detail: "join-rule" | "history" | "directory" }
+  | { reason: "room-unencrypted" }
   | { reason: "no-exchange" }
   | { reason: "outside-audience"; offenders: readonly string[] };
 
@@ -46,7 +49,8 @@ export type AudienceDecision = { allowed: true } | ({ allowed: false } & Audienc
  * bot's own account is always inside. Beyond the table, RED and AMBER also require what GREEN
  * requires of the room itself (not public, history not world-readable, not in the directory):
  * otherwise a room allowed at a stricter label could be refused at a laxer one, and anyone could
- * join a public room a moment after the check.
+ * join a public room a moment after the check. And anything above WHITE goes only to encrypted
+ * rooms: the Code of Practice sends sensitive information "only in encrypted formats".
  */
 export function decideAudience(
   label: TlpLabel,
@@ -56,13 +60,16 @@ export function decideAudience(
   botUserId: string,
 ): AudienceDecision {
   if (label === "WHITE") return { allowed: true };
-  if (room.joinRule === "public")
+  if (room.joinRule === "public") {
     return { allowed: false, reason: "room-public", detail: "join-rule" };
+  }
   if (room.historyVisibility === "world_readable") {
     return { allowed: false, reason: "room-public", detail: "history" };
   }
-  if (room.publishedInDirectory)
+  if (room.publishedInDirectory) {
     return { allowed: false, reason: "room-public", detail: "directory" };
+  }
+  if (!room.encrypted) return { allowed: false, reason: "room-unencrypted" };
   if (label !== "GREEN" && exchange === undefined) return { allowed: false, reason: "no-exchange" };
 
   const inside = (userId: string): boolean => {

@@ -58,6 +58,7 @@ function room(userIds: readonly string[], overrides: Partial<RoomFacts> = {}): R
     joinRule: "invite",
     historyVisibility: "joined",
     publishedInDirectory: false,
+    encrypted: true,
     ...overrides,
   };
 }
@@ -71,6 +72,7 @@ const arbitraryRoom = fc.record({
   joinRule: fc.constantFrom("invite", "public", "knock", "restricted"),
   historyVisibility: fc.constantFrom("joined", "invited", "shared", "world_readable"),
   publishedInDirectory: fc.boolean(),
+  encrypted: fc.boolean(),
 });
 const arbitraryLabel = fc.constantFrom<TlpLabel>(...TLP_LABELS);
 const arbitraryExchange = fc.option(
@@ -169,6 +171,17 @@ describe("policy/audience (TLP table)", () => {
       reason: "room-public",
       detail: "directory",
     });
+  });
+
+  it("anything above WHITE needs an encrypted room", () => {
+    const plain = room(["@maria:x"], { encrypted: false });
+    for (const label of ["RED", "AMBER+STRICT", "AMBER", "GREEN"] as const) {
+      expect(decideAudience(label, plain, exchange, directory, BOT), label).to.deep.equal({
+        allowed: false,
+        reason: "room-unencrypted",
+      });
+    }
+    expect(decideAudience("WHITE", plain, exchange, directory, BOT).allowed).to.equal(true);
   });
 
   it("WHITE reaches anyone, anywhere", () => {
@@ -305,7 +318,7 @@ describe("policy/audience (TLP table)", () => {
             facts.joinRule === "public" ||
             facts.historyVisibility === "world_readable" ||
             facts.publishedInDirectory;
-          expect(decision.allowed).to.equal(label === "WHITE" || !isPublic);
+          expect(decision.allowed).to.equal(label === "WHITE" || (!isPublic && facts.encrypted));
         }),
       );
     });
