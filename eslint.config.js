@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "state/", "bench/results/"] },
+  { ignores: ["dist/", ".build/", "node_modules/", "state/", "bench/results/"] },
   js.configs.recommended,
   {
     files: ["**/*.ts"],

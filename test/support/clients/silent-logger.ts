@@ -1,21 +1,32 @@
 import loglevel from "loglevel";
-import { logger as sdkLogger, type Logger } from "matrix-js-sdk/lib/logger.js";
+import type { Logger } from "matrix-js-sdk/lib/logger.js";
 
 /** Set `DSX_SDK_LOG=1` to see matrix-js-sdk's own logging in tests. */
 export const sdkLoggingWanted = process.env.DSX_SDK_LOG !== undefined;
 
 const noop = (): void => undefined;
 
-/** A matrix-js-sdk `Logger` that drops everything (unless `DSX_SDK_LOG` is set). */
-export const testLogger: Logger = sdkLoggingWanted
-  ? sdkLogger
-  : { trace: noop, debug: noop, info: noop, warn: noop, error: noop, getChild: () => testLogger };
+const silent: Logger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  getChild: () => silent,
+};
+
+/** The logger to give a test client: silent, or the SDK's default (`undefined`) with `DSX_SDK_LOG`. */
+export const testLogger: Logger | undefined = sdkLoggingWanted ? undefined : silent;
 
 /**
- * Silences the SDK's module-level loggers. They are loglevel loggers that the SDK's modules
- * create at import time, each with its own level, so every registered one is silenced.
+ * Silences matrix-js-sdk's module-level loggers (loglevel). Each has its own level, and child
+ * loggers made later (per room, per session) copy their parent's `methodFactory`: so every
+ * registered logger gets a no-op factory, which later children inherit.
  */
 export function silenceSdkLogging(): void {
   if (sdkLoggingWanted) return;
-  for (const child of Object.values(loglevel.getLoggers())) child.setLevel("silent", false);
+  for (const registered of Object.values(loglevel.getLoggers())) {
+    registered.methodFactory = () => noop;
+    registered.rebuild();
+  }
 }

@@ -1,0 +1,37 @@
+import { parseArgs } from "node:util";
+import { TestHomeserver } from "./index.js";
+
+/** `npm run homeserver -- --port 8008 --server-name localhost [--host H] [--admin-token T]` */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "8008" },
+      host: { type: "string", default: "127.0.0.1" },
+      "server-name": { type: "string", default: "localhost" },
+      "admin-token": { type: "string" },
+      "log-requests": { type: "boolean", default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be a port number, got ${values.port}`);
+  }
+  const server = await TestHomeserver.start({
+    port,
+    host: values.host,
+    serverName: values["server-name"],
+    ...(values["admin-token"] === undefined ? {} : { adminToken: values["admin-token"] }),
+    ...(values["log-requests"] ? { logRequests: true } : {}),
+  });
+  process.stdout.write(`homeserver ${server.serverName} listening on ${server.url}\n`);
+  const stop = (): void => {
+    void server.stop().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`homeserver: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

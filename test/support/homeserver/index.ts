@@ -1,0 +1,121 @@
+import { Faults, type FaultSettings } from "./faults.js";
+import { registerAccount, type RegisteredUser } from "./registration.js";
+import { RoomView } from "./room-view.js";
+import { RouteTable } from "./router.js";
+import { clientServerRoutes, testHookRoutes } from "./routes/index.js";
+import { HttpFrontend } from "./server.js";
+import { HomeserverState } from "./state/homeserver-state.js";
+import { forceJoin } from "./test-hooks.js";
+import { UserInteractiveAuth } from "./uia.js";
+
+export type { FaultSettings, RegisteredUser, RoomView };
+
+export interface HomeserverOptions {
+  /** The server name in user ids and room ids; default `localhost`. */
+  serverName?: string;
+  /** The port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** The address to bind; default `127.0.0.1`. */
+  host?: string;
+  /** Enables the `/_dsxtest/` HTTP hooks with this bearer token. */
+  adminToken?: string;
+  /** Logs every request (method, path, status) to stderr; default: env `DSX_HOMESERVER_LOG`. */
+  logRequests?: boolean;
+}
+
+/** A Matrix homeserver for tests: in memory, on 127.0.0.1, with fault and test hooks. */
+export class TestHomeserver {
+  readonly serverName: string;
+  /** Faults applied to client-server requests (never to `/_dsxtest/`). */
+  readonly faults: { set(f: FaultSettings): void; clear(): void };
+  private readonly state: HomeserverState;
+  private readonly frontend: HttpFrontend;
+  private readonly faultState: Faults;
+  private port = 0;
+  private readonly host: string;
+
+  private constructor(options: HomeserverOptions) {
+    this.serverName = options.serverName ?? "localhost";
+    this.host = options.host ?? "127.0.0.1";
+    this.state = new HomeserverState(this.serverName);
+    this.faultState = new Faults(() => {
+      this.frontend.dropConnections();
+    });
+    this.faults = {
+      set: (f) => {
+        this.faultState.set(f);
+      },
+      clear: () => {
+        this.faultState.clear();
+      },
+    };
+    const uia = new UserInteractiveAuth(this.state);
+    this.frontend = new HttpFrontend(
+      this.state,
+      new RouteTable(clientServerRoutes(this.state, uia)),
+      new RouteTable(testHookRoutes(this.state, this.faultState)),
+      this.faultState,
+      {
+        host: this.host,
+        adminToken: options.adminToken,
+        log: options.logRequests ?? process.env.DSX_HOMESERVER_LOG !== undefined,
+      },
+    );
+  }
+
+  /** Starts a homeserver and resolves once it listens. */
+  static async start(options: HomeserverOptions = {}): Promise<TestHomeserver> {
+    const server = new TestHomeserver(options);
+    server.port = await server.frontend.listen(options.port ?? 0);
+    return server;
+  }
+
+  /** The base URL clients use, e.g. `http://127.0.0.1:34567`. */
+  get url(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  /** Registers a user (password defaults to `<localpart>-password`) and logs in one device. */
+  registerUser(localpart: string, password?: string): Promise<RegisteredUser> {
+    return Promise.resolve(
+      registerAccount(this.state, localpart, password ?? `${localpart}-password`),
+    );
+  }
+
+  /** Joins the user to the room whatever its rules say (a compromised server's power). */
+  forceJoin(roomId: string, userId: string): void {
+    forceJoin(this.state, roomId, userId);
+  }
+
+  /** A live read-only view of a room, or `undefined` if the room does not exist. */
+  room(roomId: string): RoomView | undefined {
+    const room = this.state.rooms.get(roomId);
+    return room === undefined ? undefined : new RoomView(room);
+  }
+
+  /** How many to-device messages wait for a device's acknowledgement. */
+  pendingToDeviceCount(userId: string, deviceId: string): number {
+    return this.state.toDevice.pendingCount(userId, deviceId);
+  }
+
+  /** Requests received and not yet answered (a parked long-poll counts). */
+  get requestsInFlight(): number {
+    return this.frontend.requestsInFlight;
+  }
+
+  /** Closes the listener and all connections, then listens again on the same port. */
+  async restart(): Promise<void> {
+    await this.frontend.close();
+    await this.frontend.listen(this.port);
+  }
+
+  /** Closes the listener and every connection; releases held requests and timers. */
+  async stop(): Promise<void> {
+    this.faultState.clear();
+    for (const room of this.state.rooms.values()) {
+      for (const timer of room.typing.values()) clearTimeout(timer);
+      room.typing.clear();
+    }
+    await this.frontend.close();
+  }
+}

@@ -1,0 +1,59 @@
+import { MatrixError, forbidden, notFound } from "../errors.js";
+import { authed, json, open, type RequestContext, type Route } from "../router.js";
+import type { HomeserverState } from "../state/homeserver-state.js";
+
+const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+/** Media upload, authenticated download (v1.11) and the legacy unauthenticated download. */
+export function mediaRoutes(hs: HomeserverState): Route[] {
+  const download = ({ params }: RequestContext) => {
+    if (params.serverName !== hs.serverName) throw notFound("Remote media is not available");
+    const media = hs.media.get(params.mediaId ?? "");
+    if (media === undefined) throw notFound("Media not found");
+    const fileName = params.fileName ?? media.fileName;
+    return {
+      raw: media.data,
+      contentType: media.contentType,
+      headers: {
+        "Content-Disposition":
+          fileName === undefined
+            ? "attachment"
+            : `attachment; filename*=utf-8''${encodeURIComponent(fileName)}`,
+        "Content-Security-Policy": "sandbox; default-src 'none';",
+      },
+    };
+  };
+  const config = () => json({ "m.upload.size": MAX_UPLOAD_BYTES });
+  const upload: Route = {
+    method: "POST",
+    path: "/_matrix/media/v3/upload",
+    auth: "required",
+    body: "raw",
+    handle: ({ rawBody, headers, query, requester }) => {
+      if (requester === undefined) throw forbidden("Upload needs an access token");
+      if (rawBody.length > MAX_UPLOAD_BYTES) {
+        throw new MatrixError(413, "M_TOO_LARGE", "Upload too large");
+      }
+      const media = hs.media.put(
+        rawBody,
+        headers["content-type"] ?? "application/octet-stream",
+        query.get("filename") ?? undefined,
+        requester.userId,
+      );
+      return json({ content_uri: `mxc://${hs.serverName}/${media.mediaId}` });
+    },
+  };
+  const authedMedia = "/_matrix/client/v1/media";
+  const legacyMedia = "/_matrix/media/v3";
+  return [
+    upload,
+    authed("GET", `${authedMedia}/download/:serverName/:mediaId`, download),
+    authed("GET", `${authedMedia}/download/:serverName/:mediaId/:fileName`, download),
+    authed("GET", `${authedMedia}/thumbnail/:serverName/:mediaId`, download),
+    authed("GET", `${authedMedia}/config`, config),
+    open("GET", `${legacyMedia}/download/:serverName/:mediaId`, download),
+    open("GET", `${legacyMedia}/download/:serverName/:mediaId/:fileName`, download),
+    open("GET", `${legacyMedia}/thumbnail/:serverName/:mediaId`, download),
+    authed("GET", `${legacyMedia}/config`, config),
+  ];
+}

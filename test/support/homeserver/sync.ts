@@ -1,0 +1,249 @@
+import { deviceListChanges } from "./device-lists.js";
+import type { JsonObject } from "./json.js";
+import { toClientEvent, toStrippedState, type StoredEvent } from "./state/events.js";
+import type { HomeserverState } from "./state/homeserver-state.js";
+import type { Room } from "./state/room.js";
+import type { SyncFilter } from "./sync-filter.js";
+import { canSeeEvent } from "./visibility.js";
+
+export interface SyncRequest {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly since: number | undefined;
+  readonly fullState: boolean;
+  readonly filter: SyncFilter;
+}
+
+/** The state types an invitee or knocker sees of a room (stripped state). */
+const STRIPPED_STATE_TYPES = [
+  "m.room.create",
+  "m.room.join_rules",
+  "m.room.name",
+  "m.room.avatar",
+  "m.room.canonical_alias",
+  "m.room.encryption",
+  "m.room.topic",
+];
+
+/** Sync tokens are `s<stream position>`; pagination tokens `t<position>`. Both parse here. */
+export function parseStreamToken(token: string): number | undefined {
+  const match = /^[st](\d+)$/.exec(token);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * Builds one `/sync` response as of the current stream position. `empty` tells a long-poll
+ * whether there is anything worth returning yet.
+ */
+export function buildSync(
+  hs: HomeserverState,
+  request: SyncRequest,
+): { response: JsonObject; empty: boolean } {
+  const upTo = hs.stream.current;
+  const { userId, deviceId, since } = request;
+  const join: JsonObject = {};
+  const invite: JsonObject = {};
+  const leave: JsonObject = {};
+  const knock: JsonObject = {};
+  for (const room of hs.rooms.values()) {
+    const memberEvent = room.stateEvent("m.room.member", userId);
+    if (memberEvent === undefined) continue;
+    const membership = memberEvent.content.membership;
+    const changedSince = since === undefined || memberEvent.pos > since;
+    if (membership === "join") {
+      const section = joinedRoom(hs, room, request, upTo, changedSince);
+      if (section !== undefined) join[room.roomId] = section;
+    } else if (membership === "invite" && changedSince) {
+      invite[room.roomId] = { invite_state: { events: strippedState(room, memberEvent) } };
+    } else if (membership === "knock" && changedSince) {
+      knock[room.roomId] = { knock_state: { events: strippedState(room, memberEvent) } };
+    } else if (
+      (membership === "leave" || membership === "ban") &&
+      !room.forgotten.has(userId) &&
+      (since === undefined ? request.filter.includeLeave : memberEvent.pos > since)
+    ) {
+      leave[room.roomId] = leftRoom(hs, room, request, memberEvent);
+    }
+  }
+
+  const toDevice = hs.toDevice
+    .take(userId, deviceId, since, upTo)
+    .map((m) => ({ sender: m.sender, type: m.type, content: m.content }));
+  const accountData = hs.accountData
+    .changedSince(userId, undefined, since)
+    .map((e) => ({ type: e.type, content: e.content }));
+  const deviceLists =
+    since === undefined ? { changed: [], left: [] } : deviceListChanges(hs, userId, since, upTo);
+
+  const response: JsonObject = {
+    next_batch: `s${upTo}`,
+    rooms: { join, invite, leave, knock },
+    account_data: { events: accountData },
+    to_device: { events: toDevice },
+    device_lists: deviceLists,
+    device_one_time_keys_count: hs.keys.oneTimeKeyCounts(userId, deviceId),
+    device_unused_fallback_key_types: hs.keys.unusedFallbackKeyTypes(userId, deviceId),
+  };
+  const empty =
+    Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length === 0 &&
+    Object.keys(knock).length === 0 &&
+    toDevice.length + accountData.length === 0 &&
+    deviceLists.changed.length + deviceLists.left.length === 0;
+  return { response, empty };
+}
+
+/** The latest `limit` events in `(after, upTo]` that the user may see, and whether more exist. */
+function visibleTimeline(
+  room: Room,
+  userId: string,
+  after: number,
+  upTo: number,
+  limit: number,
+): { events: StoredEvent[]; limited: boolean } {
+  const candidates = room.eventsBetween(after, upTo);
+  const events: StoredEvent[] = [];
+  let limited = false;
+  for (let i = candidates.length - 1; i >= 0; i--) {
+    const event = candidates[i];
+    if (event === undefined || !canSeeEvent(room, event, userId)) continue;
+    if (events.length === limit) {
+      limited = true;
+      break;
+    }
+    events.push(event);
+  }
+  return { events: events.reverse(), limited };
+}
+
+function roomTimelineAndState(
+  room: Room,
+  request: SyncRequest,
+  after: number,
+  upTo: number,
+  withFullState: boolean,
+): JsonObject {
+  const { events, limited } = visibleTimeline(
+    room,
+    request.userId,
+    after,
+    upTo,
+    request.filter.timelineLimit,
+  );
+  const first = events[0];
+  const stateAtStart = first === undefined ? room.stateAt(upTo) : first.stateBefore;
+  let state: StoredEvent[] = [];
+  if (withFullState) state = [...stateAtStart.values()];
+  else if (limited) state = [...stateAtStart.values()].filter((e) => e.pos > after);
+  // Events in /sync are ClientEventWithoutRoomID: the room is the key they are listed under.
+  const view = (e: StoredEvent): JsonObject => {
+    const event = toClientEvent(e, request.deviceId, request.userId);
+    delete event.room_id;
+    return event;
+  };
+  return {
+    timeline: {
+      events: events.map(view),
+      limited,
+      prev_batch: `t${first === undefined ? upTo : first.pos - 1}`,
+    },
+    state: { events: state.map(view) },
+  };
+}
+
+function joinedRoom(
+  hs: HomeserverState,
+  room: Room,
+  request: SyncRequest,
+  upTo: number,
+  newlyJoined: boolean,
+): JsonObject | undefined {
+  const { since, userId } = request;
+  const after = newlyJoined || since === undefined ? 0 : since;
+  const section = roomTimelineAndState(
+    room,
+    request,
+    after,
+    upTo,
+    newlyJoined || request.fullState,
+  );
+  const ephemeral: JsonObject[] = [];
+  if (since === undefined || room.typingPos > since) {
+    ephemeral.push({ type: "m.typing", content: { user_ids: [...room.typing.keys()] } });
+  }
+  const receipts = receiptContent(room, since, userId);
+  if (receipts !== undefined) ephemeral.push({ type: "m.receipt", content: receipts });
+  const accountData = hs.accountData
+    .changedSince(userId, room.roomId, since)
+    .map((e) => ({ type: e.type, content: e.content }));
+  const timeline = section.timeline as { events: unknown[] };
+  const hasNews =
+    newlyJoined ||
+    request.fullState ||
+    timeline.events.length > 0 ||
+    accountData.length > 0 ||
+    (since !== undefined && ephemeral.length > 0);
+  if (!hasNews) return undefined;
+  return {
+    ...section,
+    ephemeral: { events: ephemeral },
+    account_data: { events: accountData },
+    summary: {
+      "m.joined_member_count": room.usersWith("join").length,
+      "m.invited_member_count": room.usersWith("invite").length,
+    },
+    unread_notifications: { highlight_count: 0, notification_count: 0 },
+  };
+}
+
+function leftRoom(
+  hs: HomeserverState,
+  room: Room,
+  request: SyncRequest,
+  memberEvent: StoredEvent,
+): JsonObject {
+  const after = request.since ?? 0;
+  const section = roomTimelineAndState(
+    room,
+    request,
+    after,
+    memberEvent.pos,
+    request.since === undefined || request.fullState,
+  );
+  const accountData = hs.accountData
+    .changedSince(request.userId, room.roomId, request.since)
+    .map((e) => ({ type: e.type, content: e.content }));
+  return { ...section, account_data: { events: accountData } };
+}
+
+function receiptContent(
+  room: Room,
+  since: number | undefined,
+  viewer: string,
+): JsonObject | undefined {
+  const content: Record<string, Record<string, Record<string, JsonObject>>> = {};
+  let any = false;
+  for (const receipt of room.receipts.values()) {
+    if (since !== undefined && receipt.pos <= since) continue;
+    if (receipt.receiptType === "m.read.private" && receipt.userId !== viewer) continue;
+    any = true;
+    const byType = (content[receipt.eventId] ??= {});
+    const byUser = (byType[receipt.receiptType] ??= {});
+    byUser[receipt.userId] =
+      receipt.threadId === undefined
+        ? { ts: receipt.ts }
+        : { ts: receipt.ts, thread_id: receipt.threadId };
+  }
+  return any ? content : undefined;
+}
+
+function strippedState(room: Room, memberEvent: StoredEvent): JsonObject[] {
+  const events: JsonObject[] = [];
+  for (const type of STRIPPED_STATE_TYPES) {
+    const event = room.stateEvent(type);
+    if (event !== undefined) events.push(toStrippedState(event));
+  }
+  const inviter = room.stateEvent("m.room.member", memberEvent.sender);
+  if (inviter !== undefined && inviter !== memberEvent) events.push(toStrippedState(inviter));
+  events.push(toStrippedState(memberEvent));
+  return events;
+}
