@@ -2,8 +2,10 @@
 import "./matrix/polyfills.js";
 import { runCli } from "./cli/run.js";
 
-process.exitCode = await runCli(process.argv.slice(2), {
+const code = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
 });
+// The command is done; timers a library left behind must not keep the process alive.
+process.exit(code);

@@ -9,6 +9,8 @@ export const ExitCode = {
   config: 3,
   /** The database cannot be reached or its migrations failed. */
   database: 4,
+  /** The bot cannot log in, or its state directory belongs to another account or device. */
+  session: 5,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -2,10 +2,12 @@ import type { CliCommand } from "./command.js";
 import { ExitCode } from "./exit-codes.js";
 import { configOption, loadConfigOrExplain } from "./config-option.js";
 import { describeDatabaseError } from "./database-error.js";
-import { databaseLocation, openDatabase } from "../store/data-source.js";
+import { startBot, type RunningBot } from "../bot/bot.js";
 import { LiveDirectory } from "../config/live-directory.js";
 import { formatPath, formatProblem } from "../config/problems.js";
-import { createLogger } from "../ops/log.js";
+import { SessionError } from "../matrix/session.js";
+import { createLogger, type Logger } from "../ops/log.js";
+import { databaseLocation, openDatabase } from "../store/data-source.js";
 
 export const startCommand: CliCommand = {
   name: "start",
@@ -29,28 +31,10 @@ export const startCommand: CliCommand = {
 
     const directory = new LiveDirectory(file, config, io.env);
     const onHangup = (): void => {
-      void directory.reload().then((outcome) => {
-        if (!outcome.ok) {
-          for (const problem of outcome.problems) {
-            log.error("configuration problem", { key: formatPath(problem.path) });
-            io.err(`  ${formatProblem(problem)}`);
-          }
-          log.error("configuration reload refused; the previous directory stays in force", {
-            count: outcome.problems.length,
-          });
-          return;
-        }
-        log.info("directory reloaded", { count: directory.directory.organisations.length });
-        for (const key of outcome.restartNeededFor)
-          log.warn("changed key takes effect on restart", { key });
-      });
+      void reload(directory, log, io.err);
     };
     process.on("SIGHUP", onHangup);
-    log.info("dsx-bot started", { count: config.organisations.length });
-
-    // Signal handlers alone do not keep Node's event loop alive.
-    const keepAlive = setInterval(() => undefined, 2 ** 30);
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
       process.once("SIGTERM", () => {
         resolve("SIGTERM");
       });
@@ -58,11 +42,51 @@ export const startCommand: CliCommand = {
         resolve("SIGINT");
       });
     });
-    log.info("shutting down", { reason: signal });
-    clearInterval(keepAlive);
+    log.info("dsx-bot started", { count: config.organisations.length });
+
+    let exit: ExitCode = ExitCode.ok;
+    let bot: RunningBot | undefined;
+    const started = startBot(config, directory, database.dataSource, log).then(
+      (running) => (bot = running),
+      (error: unknown) => {
+        if (error instanceof SessionError) io.err(`cannot start: ${error.message}`);
+        log.error("the bot could not start", { error });
+        exit = error instanceof SessionError ? ExitCode.session : ExitCode.failure;
+      },
+    );
+    const first = await Promise.race([stopRequested, started.then(() => undefined)]);
+    if (first !== undefined) {
+      // Stopped while still starting (e.g. waiting for the homeserver): nothing is half-done
+      // that the stores would not survive, so the process just ends (cli.ts exits).
+      log.info("shutting down during start-up", { reason: first });
+      return ExitCode.ok;
+    }
+    if (bot) log.info("shutting down", { reason: await stopRequested });
     process.off("SIGHUP", onHangup);
+    await bot?.stop();
     await database.dataSource.destroy();
     log.info("stopped");
-    return ExitCode.ok;
+    return exit;
   },
 };
+
+async function reload(
+  directory: LiveDirectory,
+  log: Logger,
+  err: (line: string) => void,
+): Promise<void> {
+  const outcome = await directory.reload();
+  if (!outcome.ok) {
+    for (const problem of outcome.problems) {
+      log.error("configuration problem", { key: formatPath(problem.path) });
+      err(`  ${formatProblem(problem)}`);
+    }
+    log.error("configuration reload refused; the previous directory stays in force", {
+      count: outcome.problems.length,
+    });
+    return;
+  }
+  log.info("directory reloaded", { count: directory.directory.organisations.length });
+  for (const key of outcome.restartNeededFor)
+    log.warn("changed key takes effect on restart", { key });
+}

@@ -1,7 +1,7 @@
 import { Column, Entity, Index } from "typeorm";
 import { Row } from "./row.js";
 
-export type OutgoingState = "pending" | "sent" | "refused";
+export type OutgoingState = "pending" | "sent" | "refused" | "failed";
 
 /**
  * A message the bot has decided to send. It is written in the same transaction as the decision

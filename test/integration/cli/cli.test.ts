@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleEnv } from "../../support/example-env.js";
 import { compiledCli, repositoryRoot } from "../../support/paths.js";
-import { RunningProcess, runNode } from "../../support/processes.js";
+import { runNode } from "../../support/processes.js";
 
 describe("dsx-bot command line", function () {
   this.timeout(60_000);
@@ -98,33 +98,5 @@ describe("dsx-bot command line", function () {
     const result = await runNode(compiledCli, ["start"], { env, cwd: folder + "/.." });
     expect(result.code).to.equal(3);
     expect(result.stderr).to.contain("Copy bot.example.yaml to bot.yaml");
-  });
-
-  it("start reloads the directory on SIGHUP and stops cleanly on SIGTERM", async function () {
-    const bot = RunningProcess.start(compiledCli, ["start", "--config", config], env);
-    try {
-      await bot.waitForLine(/"msg":"dsx-bot started"/);
-      await writeFile(
-        config,
-        (await readFile(config, "utf8")).replace("role: provider", "role: vendor"),
-      );
-      bot.child.kill("SIGHUP");
-      await bot.waitForLine(/^ {2}organisations\[2\]\.role: /);
-      await bot.waitForLine(/configuration reload refused/);
-      await writeFile(
-        config,
-        (await readFile(config, "utf8"))
-          .replace("role: vendor", "role: provider")
-          .replace("level: info", "level: debug"),
-      );
-      bot.child.kill("SIGHUP");
-      await bot.waitForLine(/"msg":"directory reloaded"/);
-      const line = await bot.waitForLine(/"msg":"changed key takes effect on restart"/);
-      expect(line).to.contain('"key":"logging"');
-    } finally {
-      const result = await bot.stop("SIGTERM");
-      expect(result.code, result.stderr).to.equal(0);
-      expect(result.stdout).to.contain('"msg":"stopped"');
-    }
   });
 });

@@ -1,0 +1,167 @@
+import { ClientEvent, SyncState, type MatrixClient } from "matrix-js-sdk";
+import type { DataSource } from "typeorm";
+import { Catalog } from "../chat/catalog.js";
+import { renderText, verbatim, lines } from "../chat/render.js";
+import { ChatRouter, type ChatModule } from "../chat/router.js";
+import type { LiveDirectory } from "../config/live-directory.js";
+import type { BotConfig } from "../config/schema.js";
+import { connect, type Connection } from "../matrix/connection.js";
+import { Inbox } from "../matrix/inbox.js";
+import { Outbox, type ExchangeResolver } from "../matrix/outbox.js";
+import { establishSession } from "../matrix/session.js";
+import { sessionHomeserver } from "../matrix/session-homeserver.js";
+import type { Logger } from "../ops/log.js";
+import { DEFAULT_LANGUAGE } from "../chat/catalog.js";
+import { Person } from "../store/entities/person.js";
+import { FieldCipher } from "../store/field-cipher.js";
+import { Invites } from "./invites.js";
+import { MessageHandler } from "./message-handler.js";
+import { RoomKinds } from "./room-kinds.js";
+
+/** A running bot; `stop()` finishes the event in hand and closes everything. */
+export interface RunningBot {
+  readonly connection: Connection;
+  stop(): Promise<void>;
+}
+
+/** The workflows (incidents, vulnerabilities, ...) plug in here as they are built. */
+const modules: readonly ChatModule[] = [];
+const exchanges: ExchangeResolver = { exchangeOf: () => Promise.resolve(undefined) };
+
+/** How long an undecryptable message waits for its key before the sender is asked to resend. */
+const RESEND_AFTER_MS = 10 * 60_000;
+
+/**
+ * Starts the bot: the session and device, the encrypted client, the outbox, the inbox and the
+ * conversations; joins the configured rooms; catches up with what happened while it was down.
+ */
+export async function startBot(
+  config: BotConfig,
+  directory: LiveDirectory,
+  dataSource: DataSource,
+  log: Logger,
+): Promise<RunningBot> {
+  const cipher = new FieldCipher(config.dataKey);
+  const session = await establishSession(
+    config,
+    sessionHomeserver(config.homeserver.url, log),
+    cipher,
+  );
+  log.info("session established", { deviceId: session.deviceId });
+  const connection = await connect(config, session, log);
+  const { client } = connection;
+  const catalog = Catalog.load();
+  const roomKinds = new RoomKinds(client);
+  const outbox = new Outbox({
+    client,
+    dataSource,
+    cipher,
+    directory: () => directory.directory,
+    exchanges,
+    catalog,
+    language: async (userId) =>
+      (await dataSource.getRepository(Person).findOneBy({ userId }))?.language ?? DEFAULT_LANGUAGE,
+    tlpNames: config.policy.tlpNames,
+    log: log.child({ component: "outbox" }),
+  });
+  const handler = new MessageHandler({
+    router: new ChatRouter(modules),
+    outbox,
+    catalog,
+    cipher,
+    directory: () => directory.directory,
+    roomKinds,
+    tlpNames: config.policy.tlpNames,
+  });
+  const inbox = new Inbox({
+    client,
+    dataSource,
+    cipher,
+    handler,
+    log: log.child({ component: "inbox" }),
+    afterHandled: () => void outbox.flush(),
+    resendAfterMs: RESEND_AFTER_MS,
+  });
+  const configuredRoomIds: string[] = [];
+  const invites = new Invites(
+    client,
+    () => directory.directory,
+    () => configuredRoomIds,
+    log.child({ component: "invites" }),
+  );
+
+  inbox.attach();
+  invites.attach();
+  await startSyncing(client, log);
+  const unreachable = await joinConfiguredRooms(client, config, roomKinds, configuredRoomIds, log);
+  await invites.answerPending();
+  await inbox.catchUp();
+  void outbox.flush();
+  if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {
+    const text = lines([
+      renderText(catalog, DEFAULT_LANGUAGE, { key: "rooms.unreachable" }),
+      verbatim(unreachable.join(", ")),
+    ]);
+    await dataSource.transaction((manager) =>
+      outbox.enqueue(manager, configuredRoomIds[0] ?? "", { label: "WHITE", text }, null),
+    );
+    void outbox.flush();
+  }
+  log.info("dsx-bot ready", { deviceId: session.deviceId, count: client.getRooms().length });
+
+  return {
+    connection,
+    async stop() {
+      await inbox.stop();
+      await outbox.stop();
+      client.stopClient();
+      await connection.close();
+    },
+  };
+}
+
+function startSyncing(client: MatrixClient, log: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onSync = (
+      state: SyncState,
+      _previous: SyncState | null,
+      data?: { error?: Error },
+    ): void => {
+      if (state === SyncState.Prepared || state === SyncState.Syncing) {
+        client.off(ClientEvent.Sync, onSync);
+        resolve();
+      } else if (state === SyncState.Error) {
+        log.warn("waiting for the homeserver", { error: data?.error });
+      }
+    };
+    client.on(ClientEvent.Sync, onSync);
+    client.startClient({ initialSyncLimit: 50, lazyLoadMembers: false }).catch(reject);
+  });
+}
+
+/** Joins (or accepts the invite to) every configured room; returns those it cannot reach. */
+async function joinConfiguredRooms(
+  client: MatrixClient,
+  config: BotConfig,
+  roomKinds: RoomKinds,
+  roomIds: string[],
+  log: Logger,
+): Promise<string[]> {
+  const unreachable: string[] = [];
+  for (const [key, reference] of Object.entries(config.rooms) as [
+    keyof BotConfig["rooms"],
+    string,
+  ][]) {
+    try {
+      const room = await client.joinRoom(reference);
+      roomKinds.setConfigured(key, room.roomId);
+      // The triage room first: the bot reports problems there.
+      if (key === "triage") roomIds.unshift(room.roomId);
+      else roomIds.push(room.roomId);
+    } catch (error) {
+      unreachable.push(`${key} (${reference})`);
+      log.error("cannot join a configured room", { key: `rooms.${key}`, error });
+    }
+  }
+  return unreachable;
+}

@@ -1,0 +1,64 @@
+import { Method, RoomEvent, type MatrixClient, type Room } from "matrix-js-sdk";
+import type { Directory } from "../config/directory.js";
+import type { Logger } from "../ops/log.js";
+
+/** Why an invite is refused: said in the refusal (the inviter sees it as the reason). */
+const REFUSAL =
+  "dsx-bot works only with the organisations of the Digital Security Exchange. If you are being harassed in a DSX space, write to the bot from a room you share with it.";
+
+/**
+ * Accepts invites to direct messages from people the directory knows, and from anyone who shares
+ * a configured DSX room with the bot (they may need to report harassment); refuses others
+ * politely (a leave with a reason). Invites to configured rooms are accepted at start.
+ */
+export class Invites {
+  constructor(
+    private readonly client: MatrixClient,
+    private readonly directory: () => Directory,
+    private readonly configuredRoomIds: () => readonly string[],
+    private readonly log: Logger,
+  ) {}
+
+  /** Listens for new invites; call before `startClient`. */
+  attach(): void {
+    this.client.on(RoomEvent.MyMembership, (room, membership) => {
+      if (membership === "invite") void this.answer(room);
+    });
+  }
+
+  /** Answers invites that arrived while the bot was down. */
+  async answerPending(): Promise<void> {
+    for (const room of this.client.getRooms()) {
+      if (room.getMyMembership() === "invite") await this.answer(room);
+    }
+  }
+
+  private async answer(room: Room): Promise<void> {
+    const inviter = room.getMember(this.client.getSafeUserId())?.events.member?.getSender();
+    const accept =
+      this.configuredRoomIds().includes(room.roomId) ||
+      (inviter !== undefined && (this.directory().isKnown(inviter) || this.sharesDsxRoom(inviter)));
+    try {
+      if (accept) {
+        await this.client.joinRoom(room.roomId);
+        this.log.info("joined on invitation", { roomId: room.roomId });
+      } else {
+        // The SDK's leave() takes no reason; the spec's endpoint does, and Element shows it.
+        const path = `/rooms/${encodeURIComponent(room.roomId)}/leave`;
+        await this.client.http.authedRequest(Method.Post, path, undefined, { reason: REFUSAL });
+        this.log.info("refused an invitation from someone the directory does not know", {
+          roomId: room.roomId,
+        });
+      }
+    } catch (error) {
+      this.log.warn("could not answer an invitation", { roomId: room.roomId, error });
+    }
+  }
+
+  private sharesDsxRoom(userId: string): boolean {
+    return this.configuredRoomIds().some((roomId) => {
+      const membership = this.client.getRoom(roomId)?.getMember(userId)?.membership;
+      return membership === "join";
+    });
+  }
+}

@@ -1,0 +1,146 @@
+import type { MatrixEvent } from "matrix-js-sdk";
+import type { EntityManager } from "typeorm";
+import type { BotMessage } from "../chat/bot-message.js";
+import { DEFAULT_LANGUAGE, type Catalog } from "../chat/catalog.js";
+import type { ChatContext, Inbound } from "../chat/context.js";
+import { TypeOrmConversationStore } from "../chat/conversation-store.js";
+import { renderText } from "../chat/render.js";
+import type { ChatRouter } from "../chat/router.js";
+import type { Directory } from "../config/directory.js";
+import type { EventHandler } from "../matrix/inbox.js";
+import type { Outbox } from "../matrix/outbox.js";
+import type { TlpNames } from "../policy/tlp.js";
+import { audit } from "../store/audit-log.js";
+import { Person } from "../store/entities/person.js";
+import type { FieldCipher } from "../store/field-cipher.js";
+import type { RoomKinds } from "./room-kinds.js";
+
+/** Longer messages are refused politely: nobody types this much, and it protects the bot. */
+export const MAX_MESSAGE_LENGTH = 20_000;
+
+export interface MessageHandlerOptions {
+  readonly router: ChatRouter;
+  readonly outbox: Outbox;
+  readonly catalog: Catalog;
+  readonly cipher: FieldCipher;
+  readonly directory: () => Directory;
+  readonly roomKinds: RoomKinds;
+  readonly tlpNames: TlpNames;
+}
+
+/**
+ * Turns people's messages into conversations: checks what arrived (type, size, sender), builds
+ * the chat context over the event's transaction, and lets the router decide.
+ */
+export class MessageHandler implements EventHandler {
+  constructor(private readonly options: MessageHandlerOptions) {}
+
+  async handle(event: MatrixEvent, manager: EntityManager): Promise<void> {
+    if (event.getType() !== "m.room.message") return;
+    const roomId = event.getRoomId() ?? "";
+    const sender = event.getSender() ?? "";
+    const content = event.getContent();
+    const roomKind = this.options.roomKinds.kindOf(roomId);
+    const language = await languageOf(manager, sender);
+    const say = (message: BotMessage): Promise<void> =>
+      this.options.outbox.enqueue(manager, roomId, message, sender);
+    const text = (key: string, params?: Record<string, string | number>) =>
+      renderText(this.options.catalog, language, { key, ...(params ? { params } : {}) });
+
+    if (content["msgtype"] === "m.notice") return; // other bots' notices are not for us
+    const body: unknown = content["body"];
+    if (content["msgtype"] !== "m.text" || typeof body !== "string") {
+      await audit(manager, { actor: sender, action: "message.unsupported", roomId });
+      if (roomKind === "direct") await say({ label: "WHITE", text: text("inbox.unsupported") });
+      return;
+    }
+    if (body.length > MAX_MESSAGE_LENGTH) {
+      await audit(manager, { actor: sender, action: "message.too-long", roomId });
+      if (roomKind === "direct") {
+        await say({
+          label: "WHITE",
+          text: text("inbox.tooLong", { length: body.length, limit: MAX_MESSAGE_LENGTH }),
+        });
+      }
+      return;
+    }
+    const directory = this.options.directory();
+    if (roomKind === "direct" && !directory.isKnown(sender)) {
+      await audit(manager, { actor: sender, action: "message.stranger", roomId });
+      await say({ label: "WHITE", text: text("inbox.stranger") });
+      return;
+    }
+
+    const inbound: Inbound = {
+      eventId: event.getId() ?? "",
+      roomId,
+      sender,
+      roomKind,
+      text: body,
+      ts: event.getTs(),
+    };
+    const queued: Promise<void>[] = [];
+    const conversations = new TypeOrmConversationStore(manager, this.options.cipher);
+    const context: ChatContext = {
+      inbound,
+      language,
+      directory,
+      catalog: this.options.catalog,
+      tlpNames: this.options.tlpNames,
+      reply: (message) => queued.push(say(message)),
+      send: (to, message) => queued.push(this.options.outbox.enqueue(manager, to, message, sender)),
+      text: (t, lang) => renderText(this.options.catalog, lang ?? language, t),
+      conversations: {
+        get: () => conversations.get(roomId, sender),
+        save: (state) => conversations.save(roomId, sender, state),
+        end: () => conversations.end(roomId, sender),
+      },
+      setLanguage: async (lang) => {
+        await manager.save(Person, { userId: sender, language: lang, updatedAt: Date.now() });
+      },
+    };
+    await this.options.router.handle(context);
+    await Promise.all(queued);
+  }
+
+  async failed(event: MatrixEvent, manager: EntityManager): Promise<void> {
+    const roomId = event.getRoomId() ?? "";
+    const sender = event.getSender() ?? "";
+    await audit(manager, { actor: sender, action: "event.failed", roomId });
+    if (event.getType() !== "m.room.message") return;
+    const language = await languageOf(manager, sender);
+    await this.options.outbox.enqueue(
+      manager,
+      roomId,
+      { label: "WHITE", text: renderText(this.options.catalog, language, { key: "inbox.failed" }) },
+      sender,
+    );
+  }
+
+  async askToResend(
+    event: { roomId: string; sender: string; ts: number },
+    manager: EntityManager,
+  ): Promise<void> {
+    const language = await languageOf(manager, event.sender);
+    const time = new Date(event.ts).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+    await audit(manager, {
+      actor: event.sender,
+      action: "message.undecryptable",
+      roomId: event.roomId,
+    });
+    await this.options.outbox.enqueue(
+      manager,
+      event.roomId,
+      {
+        label: "WHITE",
+        step: "resend",
+        text: renderText(this.options.catalog, language, { key: "inbox.resend", params: { time } }),
+      },
+      event.sender,
+    );
+  }
+}
+
+async function languageOf(manager: EntityManager, userId: string): Promise<string> {
+  return (await manager.findOneBy(Person, { userId }))?.language ?? DEFAULT_LANGUAGE;
+}

@@ -1,0 +1,44 @@
+import type { MatrixClient } from "matrix-js-sdk";
+import { presentMembers } from "../matrix/room-facts.js";
+import type { RoomKind } from "../chat/context.js";
+import type { BotConfig } from "../config/schema.js";
+
+type ConfiguredRoom = keyof BotConfig["rooms"];
+
+const KIND_OF: Record<ConfiguredRoom, RoomKind> = {
+  triage: "triage",
+  abuseTeam: "abuseTeam",
+  advisory: "advisory",
+  donors: "donors",
+  communityAlerts: "alerts",
+  publicAlerts: "alerts",
+};
+
+/**
+ * Which kind of room a room is: one of the configured rooms (their IDs resolved from aliases at
+ * start), a direct-message room (no more than the bot and one person, joined or invited), or
+ * another room (ticket and report rooms are recognised by their workflows).
+ */
+export class RoomKinds {
+  private readonly configured = new Map<string, RoomKind>();
+
+  constructor(private readonly client: MatrixClient) {}
+
+  /** Records the resolved room ID of a configured room. */
+  setConfigured(key: ConfiguredRoom, roomId: string): void {
+    this.configured.set(roomId, KIND_OF[key]);
+  }
+
+  configuredKind(roomId: string): RoomKind | undefined {
+    return this.configured.get(roomId);
+  }
+
+  kindOf(roomId: string): RoomKind {
+    const configured = this.configured.get(roomId);
+    if (configured) return configured;
+    const room = this.client.getRoom(roomId);
+    if (!room) return "other";
+    const present = presentMembers(room);
+    return present.length <= 2 ? "direct" : "other";
+  }
+}

@@ -1,0 +1,70 @@
+import { join } from "node:path";
+import { createClient, IndexedDBStore, type MatrixClient } from "matrix-js-sdk";
+import type { BotConfig } from "../config/schema.js";
+import type { Logger } from "../ops/log.js";
+import { openDurableIndexedDB, type DurableIndexedDB } from "./indexeddb/durable-indexeddb.js";
+import { sdkLogger, silenceSdkModuleLoggers } from "./sdk-logger.js";
+import type { Session } from "./session.js";
+
+/** The bot's Matrix client with its durable stores; `close()` after `client.stopClient()`. */
+export interface Connection {
+  readonly client: MatrixClient;
+  readonly session: Session;
+  close(): Promise<void>;
+}
+
+const SYNC_DB = "dsx-bot-sync";
+const CRYPTO_PREFIX = "dsx-bot";
+
+/**
+ * Creates the bot's matrix-js-sdk client with Rust crypto, both its stores (crypto and sync) in
+ * the durable IndexedDB of `<stateDir>/e2ee`, encrypted with `bot.storePassphrase`. The client
+ * is not started: the caller attaches its listeners first, so no event is missed.
+ */
+export async function connect(
+  config: BotConfig,
+  session: Session,
+  log: Logger,
+): Promise<Connection> {
+  silenceSdkModuleLoggers();
+  const durable: DurableIndexedDB = await openDurableIndexedDB({
+    directory: join(config.bot.stateDir, "e2ee"),
+    passphrase: config.bot.storePassphrase,
+    onCompactionError: (error) => {
+      log.warn("E2EE store compaction failed; will retry", { error });
+    },
+  });
+  // The Rust crypto's wasm looks up the global `indexedDB`.
+  const restoreGlobals = durable.installGlobals();
+  try {
+    const store = new IndexedDBStore({ indexedDB: durable.factory, dbName: SYNC_DB });
+    await store.startup();
+    const client = createClient({
+      baseUrl: config.homeserver.url,
+      userId: session.userId,
+      deviceId: session.deviceId,
+      accessToken: session.accessToken,
+      store,
+      logger: sdkLogger(log.child({ component: "matrix-js-sdk" })),
+    });
+    await client.initRustCrypto({
+      useIndexedDB: true,
+      cryptoDatabasePrefix: CRYPTO_PREFIX,
+      storagePassword: config.bot.storePassphrase,
+    });
+    return {
+      client,
+      session,
+      close: async () => {
+        // Persist the sync position now, so a restart resumes here rather than earlier.
+        await store.save(true);
+        durable.close();
+        restoreGlobals();
+      },
+    };
+  } catch (error) {
+    durable.close();
+    restoreGlobals();
+    throw error;
+  }
+}

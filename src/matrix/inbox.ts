@@ -1,0 +1,263 @@
+import {
+  Direction,
+  MatrixEventEvent,
+  RoomEvent,
+  type IRoomEvent,
+  type MatrixClient,
+  type MatrixEvent,
+  type Room,
+} from "matrix-js-sdk";
+import type { DataSource, EntityManager } from "typeorm";
+import type { Logger } from "../ops/log.js";
+import { HandledEvent } from "../store/entities/handled-event.js";
+import { UndecryptableEvent } from "../store/entities/undecryptable-event.js";
+import type { FieldCipher } from "../store/field-cipher.js";
+
+/** What the bot does with an event; runs inside the transaction that records it as handled. */
+export interface EventHandler {
+  handle(event: MatrixEvent, manager: EntityManager): Promise<void>;
+  /** The handler failed on this event (a bug): say sorry, within a new transaction. */
+  failed(event: MatrixEvent, manager: EntityManager): Promise<void>;
+  /** Ask the sender of an event the bot cannot decrypt to send it again. */
+  askToResend(
+    event: { roomId: string; sender: string; ts: number },
+    manager: EntityManager,
+  ): Promise<void>;
+}
+
+export interface InboxOptions {
+  readonly client: MatrixClient;
+  readonly dataSource: DataSource;
+  readonly cipher: FieldCipher;
+  readonly handler: EventHandler;
+  readonly log: Logger;
+  /** After handling (new messages may be waiting in the outbox). */
+  readonly afterHandled: () => void;
+  /** How long an undecryptable event waits for its key before the sender is asked to resend. */
+  readonly resendAfterMs: number;
+}
+
+/** Pages of `/messages` a gap is filled with at most (each of PAGE_SIZE events). */
+const MAX_GAP_PAGES = 40;
+const PAGE_SIZE = 50;
+/** Undecryptable events are kept this long after the sender was asked to resend. */
+const UNDECRYPTABLE_KEPT_MS = 7 * 24 * 3600_000;
+
+/**
+ * Every event of every room the bot is in, handled at least once and idempotently (invariant 2):
+ * one queue per room keeps each room's order; the event ID is recorded in the transaction of the
+ * event's effects; gaps (a `limited` sync, a restart) are filled from `/messages` back to the
+ * last handled event; events that cannot be decrypted yet are kept until they can.
+ */
+export class Inbox {
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly watching = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: InboxOptions) {}
+
+  /** Listens to the client; call before `startClient` so that no event is missed. */
+  attach(): void {
+    const { client } = this.options;
+    client.on(RoomEvent.Timeline, (event, room, toStartOfTimeline, _removed, data) => {
+      if (toStartOfTimeline === true || data.liveEvent !== true || !room) return;
+      this.enqueue(room.roomId, () => this.process(event));
+    });
+    client.on(RoomEvent.TimelineReset, (room) => {
+      if (!room) return;
+      const token = room.getLiveTimeline().getPaginationToken(Direction.Backward);
+      this.enqueue(room.roomId, () => this.fillGap(room.roomId, token));
+    });
+  }
+
+  /**
+   * After the first sync: handles what the stored timelines hold but was not handled, fills the
+   * gap before them, and retries stored undecryptable events. Then retries those periodically.
+   */
+  async catchUp(): Promise<void> {
+    for (const room of this.options.client.getRooms()) {
+      if (room.getMyMembership() !== "join") continue;
+      this.enqueue(room.roomId, () => this.catchUpRoom(room));
+    }
+    await this.retryUndecryptable();
+    await this.idle();
+    this.retryTimer = setInterval(() => void this.retryUndecryptable(), 30_000);
+  }
+
+  /** Resolves when every queued event has been handled. */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+  }
+
+  /** Stops the periodic retries and waits for the events in hand. */
+  async stop(): Promise<void> {
+    clearInterval(this.retryTimer);
+    await this.idle();
+  }
+
+  private enqueue(roomId: string, task: () => Promise<void>): void {
+    const previous = this.queues.get(roomId) ?? Promise.resolve();
+    const next = previous
+      .then(task)
+      .catch((error: unknown) => {
+        this.options.log.error("inbox task failed", { roomId, error });
+      })
+      .finally(() => {
+        if (this.queues.get(roomId) === next) this.queues.delete(roomId);
+      });
+    this.queues.set(roomId, next);
+  }
+
+  private async catchUpRoom(room: Room): Promise<void> {
+    const events = room.getLiveTimeline().getEvents();
+    const first = events.find((e) => !e.getId()?.startsWith("~"));
+    if (!first || !(await this.isHandled(first.getId() ?? ""))) {
+      await this.fillGap(
+        room.roomId,
+        room.getLiveTimeline().getPaginationToken(Direction.Backward),
+      );
+    }
+    for (const event of events) await this.process(event);
+  }
+
+  /** Fetches back from `token` to the last handled event (or the bot's join) and handles the rest in order. */
+  private async fillGap(roomId: string, token: string | null): Promise<void> {
+    const { client, log } = this.options;
+    const botUserId = client.getSafeUserId();
+    const missed: IRoomEvent[] = [];
+    let from = token;
+    let pages = 0;
+    for (; from !== null && pages < MAX_GAP_PAGES; pages++) {
+      const page = await client.createMessagesRequest(roomId, from, PAGE_SIZE, Direction.Backward);
+      let reachedKnown = false;
+      for (const raw of page.chunk) {
+        if (await this.isHandled(raw.event_id)) {
+          reachedKnown = true;
+          break;
+        }
+        missed.push(raw);
+        const joinedHere =
+          raw.type === "m.room.member" &&
+          (raw as IRoomEvent & { state_key?: string }).state_key === botUserId &&
+          raw.content["membership"] === "join";
+        if (joinedHere) {
+          reachedKnown = true;
+          break;
+        }
+      }
+      if (reachedKnown || page.chunk.length === 0) break;
+      from = page.end ?? null;
+    }
+    if (pages === MAX_GAP_PAGES)
+      log.warn("gap longer than the back-fill limit; older events skipped", {
+        roomId,
+        count: missed.length,
+      });
+    if (missed.length > 0)
+      log.info("filling a gap in the timeline", { roomId, count: missed.length });
+    const mapper = client.getEventMapper();
+    for (const raw of missed.reverse()) await this.process(mapper({ ...raw, room_id: roomId }));
+  }
+
+  private async process(event: MatrixEvent): Promise<void> {
+    const { client, dataSource, handler, log } = this.options;
+    const eventId = event.getId();
+    const roomId = event.getRoomId();
+    if (!eventId || !roomId || eventId.startsWith("~")) return;
+    if (event.getSender() === client.getUserId()) return;
+    if (await this.isHandled(eventId)) return;
+
+    if (event.isEncrypted()) {
+      await client.decryptEventIfNeeded(event);
+      if (event.isDecryptionFailure()) {
+        await this.keepUndecryptable(event);
+        return;
+      }
+    }
+    try {
+      await dataSource.transaction(async (manager) => {
+        await manager.insert(HandledEvent, { eventId, roomId, handledAt: Date.now() });
+        await manager.delete(UndecryptableEvent, { eventId });
+        await handler.handle(event, manager);
+      });
+    } catch (error) {
+      if (await this.isHandled(eventId)) return; // handled meanwhile (a duplicate delivery)
+      log.error("handling an event failed; recorded and apologised", { roomId, eventId, error });
+      await dataSource.transaction(async (manager) => {
+        await manager.insert(HandledEvent, { eventId, roomId, handledAt: Date.now() });
+        await manager.delete(UndecryptableEvent, { eventId });
+        await handler.failed(event, manager);
+      });
+    }
+    this.options.afterHandled();
+  }
+
+  private async isHandled(eventId: string): Promise<boolean> {
+    return (await this.options.dataSource.getRepository(HandledEvent).countBy({ eventId })) > 0;
+  }
+
+  /** Keeps the event (sealed) and handles it as soon as its key arrives. */
+  private async keepUndecryptable(event: MatrixEvent): Promise<void> {
+    const eventId = event.getId() ?? "";
+    const roomId = event.getRoomId() ?? "";
+    const repository = this.options.dataSource.getRepository(UndecryptableEvent);
+    if ((await repository.countBy({ eventId })) === 0) {
+      this.options.log.warn("kept an event that cannot be decrypted yet", { roomId, eventId });
+      await repository.insert({
+        eventId,
+        roomId,
+        sender: event.getSender() ?? "",
+        event: this.options.cipher.encrypt(JSON.stringify(event.event), sealContext(eventId)),
+        firstSeenAt: Date.now(),
+        attempts: 0,
+        resendAskedAt: null,
+      });
+    }
+    if (!this.watching.has(eventId)) {
+      this.watching.add(eventId);
+      event.once(MatrixEventEvent.Decrypted, (decrypted) => {
+        this.watching.delete(eventId);
+        if (!decrypted.isDecryptionFailure()) this.enqueue(roomId, () => this.process(decrypted));
+      });
+    }
+  }
+
+  /** Tries the kept events again; asks senders to resend those whose key has not come in time. */
+  private async retryUndecryptable(): Promise<void> {
+    const { client, dataSource, cipher, handler, resendAfterMs } = this.options;
+    const repository = dataSource.getRepository(UndecryptableEvent);
+    const mapper = client.getEventMapper();
+    for (const row of await repository.find({ order: { firstSeenAt: "ASC" } })) {
+      const now = Date.now();
+      if (row.resendAskedAt !== null && now - row.resendAskedAt > UNDECRYPTABLE_KEPT_MS) {
+        await repository.delete({ eventId: row.eventId });
+        continue;
+      }
+      if (!this.watching.has(row.eventId)) {
+        const raw = JSON.parse(
+          cipher.decrypt(row.event, sealContext(row.eventId)),
+        ) as Partial<IRoomEvent>;
+        this.enqueue(row.roomId, () => this.process(mapper(raw)));
+      }
+      await repository.update({ eventId: row.eventId }, { attempts: row.attempts + 1 });
+      if (row.resendAskedAt === null && now - row.firstSeenAt >= resendAfterMs) {
+        await dataSource.transaction(async (manager) => {
+          await manager.update(
+            UndecryptableEvent,
+            { eventId: row.eventId },
+            { resendAskedAt: now },
+          );
+          await handler.askToResend(
+            { roomId: row.roomId, sender: row.sender, ts: row.firstSeenAt },
+            manager,
+          );
+        });
+        this.options.afterHandled();
+      }
+    }
+  }
+}
+
+function sealContext(eventId: string): string {
+  return `undecryptable_event.event:${eventId}`;
+}

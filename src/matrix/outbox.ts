@@ -1,0 +1,281 @@
+import { randomUUID } from "node:crypto";
+import { EventType, type MatrixClient } from "matrix-js-sdk";
+import type { DataSource, EntityManager } from "typeorm";
+import { toContent, type BotMessage, type MessageContent } from "../chat/bot-message.js";
+import type { Directory } from "../config/directory.js";
+import type { Logger } from "../ops/log.js";
+import { decideAudience, type AudienceDecision, type Exchange } from "../policy/audience.js";
+import { parseTlp, tlpName, type TlpLabel, type TlpNames } from "../policy/tlp.js";
+import { audit } from "../store/audit-log.js";
+import { OutgoingMessage } from "../store/entities/outgoing-message.js";
+import type { FieldCipher } from "../store/field-cipher.js";
+import { readRoomFacts } from "./room-facts.js";
+import type { Catalog } from "../chat/catalog.js";
+import { renderText } from "../chat/render.js";
+
+/** Finds the exchange (participants and organisations) of a case; workflows provide it. */
+export interface ExchangeResolver {
+  exchangeOf(caseId: string): Promise<Exchange | undefined>;
+}
+
+export interface OutboxOptions {
+  readonly client: MatrixClient;
+  readonly dataSource: DataSource;
+  readonly cipher: FieldCipher;
+  readonly directory: () => Directory;
+  readonly exchanges: ExchangeResolver;
+  readonly catalog: Catalog;
+  readonly language: (userId: string) => Promise<string>;
+  readonly tlpNames: TlpNames;
+  readonly log: Logger;
+  /** Delay before retrying after the homeserver failed (doubles up to a minute). */
+  readonly retryBaseMs?: number;
+}
+
+/**
+ * The one way the bot sends anything (invariant 1). A message is first recorded in the
+ * caller's transaction (so a decision and its messages are kept or lost together), then sent in
+ * order. Just before each send the room's live membership is checked against the message's TLP
+ * label; a refusal is audited and explained in the room. The transaction ID recorded with the
+ * message makes a send repeated after a crash land only once.
+ */
+export class Outbox {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private stopped = false;
+
+  constructor(private readonly options: OutboxOptions) {}
+
+  /** Records a message to send, as part of the caller's transaction. */
+  async enqueue(
+    manager: EntityManager,
+    roomId: string,
+    message: BotMessage,
+    requester: string | null,
+  ): Promise<void> {
+    const txnId = `dsx-${randomUUID()}`;
+    const content = toContent(message, this.options.tlpNames);
+    await manager.insert(OutgoingMessage, {
+      txnId,
+      roomId,
+      label: message.label,
+      caseId: message.caseId ?? null,
+      requester: message.privateTo ?? requester,
+      content: this.options.cipher.encrypt(
+        JSON.stringify({ content, privateTo: message.privateTo ?? null }),
+        sealContext(txnId),
+      ),
+      state: "pending",
+      eventId: null,
+      reason: null,
+      attempts: 0,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    });
+  }
+
+  /** Sends what is pending, in order. Concurrent calls share one run. */
+  flush(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        void this.flush();
+      }
+    });
+    return this.running;
+  }
+
+  /** Stops retrying and waits for the send in hand. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    const repository = this.options.dataSource.getRepository(OutgoingMessage);
+    for (;;) {
+      const row = await repository.findOne({ where: { state: "pending" }, order: { id: "ASC" } });
+      if (!row || this.stopped) return;
+      const outcome = await this.sendOne(row);
+      if (outcome === "retry") {
+        this.scheduleRetry();
+        return;
+      }
+      this.failures = 0;
+    }
+  }
+
+  private async sendOne(row: OutgoingMessage): Promise<"done" | "retry"> {
+    const { client, cipher, log } = this.options;
+    const sealed = JSON.parse(cipher.decrypt(row.content ?? "", sealContext(row.txnId))) as {
+      content: MessageContent;
+      privateTo: string | null;
+    };
+    const label = parseTlp(row.label) ?? "RED";
+    let decision: AudienceDecision;
+    try {
+      decision = await this.decide(row, label, sealed.privateTo);
+    } catch (error) {
+      log.warn("could not read the room before sending; will retry", { roomId: row.roomId, error });
+      return "retry";
+    }
+    if (!decision.allowed) {
+      await this.refuse(row, decision);
+      return "done";
+    }
+    try {
+      const { event_id: eventId } = await client.sendEvent(
+        row.roomId,
+        EventType.RoomMessage,
+        sealed.content as never,
+        row.txnId,
+      );
+      await this.options.dataSource.getRepository(OutgoingMessage).update(
+        { id: row.id },
+        {
+          state: "sent",
+          eventId,
+          content: null,
+          attempts: row.attempts + 1,
+          updatedAt: Date.now(),
+        },
+      );
+      return "done";
+    } catch (error) {
+      const status = (error as { httpStatus?: number }).httpStatus;
+      const errcode = (error as { errcode?: string }).errcode;
+      if (status !== undefined && status >= 400 && status < 500 && errcode !== "M_LIMIT_EXCEEDED") {
+        log.error("the homeserver refused a message", {
+          roomId: row.roomId,
+          status,
+          ...(errcode ? { errcode } : {}),
+        });
+        await this.options.dataSource.transaction(async (manager) => {
+          await manager.update(
+            OutgoingMessage,
+            { id: row.id },
+            {
+              state: "failed",
+              content: null,
+              reason: errcode ?? `http-${status}`,
+              updatedAt: Date.now(),
+            },
+          );
+          await audit(manager, {
+            actor: null,
+            action: "send.failed",
+            caseId: row.caseId,
+            roomId: row.roomId,
+            outcome: errcode ?? `http-${status}`,
+          });
+        });
+        return "done";
+      }
+      await this.options.dataSource
+        .getRepository(OutgoingMessage)
+        .update({ id: row.id }, { attempts: row.attempts + 1, updatedAt: Date.now() });
+      log.warn("sending failed; will retry", {
+        roomId: row.roomId,
+        attempt: row.attempts + 1,
+        error,
+      });
+      return "retry";
+    }
+  }
+
+  private async decide(
+    row: OutgoingMessage,
+    label: TlpLabel,
+    privateTo: string | null,
+  ): Promise<AudienceDecision> {
+    const { client } = this.options;
+    const facts = await readRoomFacts(client, row.roomId, label !== "WHITE");
+    if (!facts) return { allowed: false, reason: "outside-audience", offenders: [] };
+    const botUserId = client.getSafeUserId();
+    const exchange: Exchange | undefined =
+      privateTo !== null
+        ? { participants: new Set([privateTo, botUserId]), organisations: new Set() }
+        : row.caseId !== null
+          ? await this.options.exchanges.exchangeOf(row.caseId)
+          : undefined;
+    return decideAudience(label, facts, exchange, this.options.directory(), botUserId);
+  }
+
+  private async refuse(
+    row: OutgoingMessage,
+    decision: Exclude<AudienceDecision, { allowed: true }>,
+  ): Promise<void> {
+    const { log, dataSource } = this.options;
+    const label = parseTlp(row.label) ?? "RED";
+    log.warn("send refused by TLP", {
+      roomId: row.roomId,
+      label: row.label,
+      reason: decision.reason,
+      ...(row.caseId ? { caseId: row.caseId } : {}),
+    });
+    const language = row.requester ? await this.options.language(row.requester) : "en";
+    const name = `TLP:${tlpName(label, this.options.tlpNames)}`;
+    const reasonKey = REASON_KEYS[decision.reason];
+    const reason = renderText(this.options.catalog, language, {
+      key: reasonKey,
+      params: {
+        label: name,
+        count: decision.reason === "outside-audience" ? decision.offenders.length : 0,
+      },
+    });
+    const explanation = renderText(this.options.catalog, language, {
+      key: "outbox.refused",
+      params: { label: name, reason: reason.plain },
+    });
+    await dataSource.transaction(async (manager) => {
+      await manager.update(
+        OutgoingMessage,
+        { id: row.id },
+        { state: "refused", content: null, reason: decision.reason, updatedAt: Date.now() },
+      );
+      await audit(manager, {
+        actor: row.requester,
+        action: "send.refused",
+        caseId: row.caseId,
+        roomId: row.roomId,
+        outcome: decision.reason,
+      });
+      // The explanation is WHITE and says nothing of the withheld message but its label.
+      await this.enqueue(
+        manager,
+        row.roomId,
+        { label: "WHITE", step: "refused", text: explanation },
+        row.requester,
+      );
+    });
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    this.failures++;
+    const base = this.options.retryBaseMs ?? 1000;
+    const delay = Math.min(60_000, base * 2 ** Math.min(this.failures - 1, 10));
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.flush(), delay);
+  }
+}
+
+const REASON_KEYS: Record<Exclude<AudienceDecision, { allowed: true }>["reason"], string> = {
+  "outside-audience": "outbox.reasonAudience",
+  "no-exchange": "outbox.reasonNoCase",
+  "room-public": "outbox.reasonPublic",
+  "room-unencrypted": "outbox.reasonUnencrypted",
+};
+
+function sealContext(txnId: string): string {
+  return `outgoing_message.content:${txnId}`;
+}

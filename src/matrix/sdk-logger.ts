@@ -1,0 +1,52 @@
+import loglevel from "loglevel";
+import type { Logger as SdkLogger } from "matrix-js-sdk/lib/logger.js";
+import { describeError, type Logger } from "../ops/log.js";
+
+/**
+ * matrix-js-sdk's logging, routed into ours: warnings and errors only, each reduced to its first
+ * words (the SDK's own text, which names rooms and devices but carries no message bodies) and
+ * the kind and code of any error, so nothing a person wrote can reach the log through the SDK.
+ */
+export function sdkLogger(log: Logger): SdkLogger {
+  const forward =
+    (level: "warn" | "error") =>
+    (...parts: unknown[]): void => {
+      const text = parts
+        .filter((p): p is string => typeof p === "string")
+        .join(" ")
+        .slice(0, 160);
+      const error = parts.find((p) => p instanceof Error);
+      log[level](
+        `matrix-js-sdk: ${text}`,
+        error === undefined ? {} : { error: describeError(error) },
+      );
+    };
+  const noop = (): void => undefined;
+  const logger: SdkLogger = {
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: forward("warn"),
+    error: forward("error"),
+    getChild: () => logger,
+  };
+  return logger;
+}
+
+/**
+ * The SDK's modules also log through loglevel loggers straight to the console, and create new
+ * ones as they go (at debug level, e.g. per call session), each taking the method factory of the
+ * SDK's "matrix" logger. That factory, and the root's, are made to print nothing, so present and
+ * future module loggers are silent. The client's own logger above still reports warnings and
+ * errors.
+ */
+export function silenceSdkModuleLoggers(): void {
+  const silent = (): (() => void) => () => undefined;
+  loglevel.methodFactory = silent;
+  for (const child of Object.values(loglevel.getLoggers())) {
+    child.methodFactory = silent;
+    child.setLevel("silent", false);
+  }
+  loglevel.getLogger("matrix").methodFactory = silent;
+  loglevel.setLevel("silent", false);
+}

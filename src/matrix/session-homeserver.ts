@@ -1,0 +1,31 @@
+import { createClient } from "matrix-js-sdk";
+import type { Logger } from "../ops/log.js";
+import { sdkLogger } from "./sdk-logger.js";
+import type { Session, SessionHomeserver } from "./session.js";
+
+/** The calls that establish a session, made with a short-lived client of the SDK. */
+export function sessionHomeserver(baseUrl: string, log: Logger): SessionHomeserver {
+  const logger = sdkLogger(log);
+  return {
+    async whoami(accessToken) {
+      const client = createClient({ baseUrl, accessToken, logger });
+      const who = await client.whoami();
+      return { userId: who.user_id, deviceId: who.device_id };
+    },
+    async login(user, password, deviceId, displayName): Promise<Session> {
+      const client = createClient({ baseUrl, logger });
+      const response = await client.loginRequest({
+        type: "m.login.password",
+        identifier: { type: "m.id.user", user },
+        password,
+        initial_device_display_name: displayName,
+        ...(deviceId === undefined ? {} : { device_id: deviceId }),
+      });
+      return {
+        userId: response.user_id,
+        deviceId: response.device_id,
+        accessToken: response.access_token,
+      };
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { BotConfig } from "../config/schema.js";
+import type { FieldCipher } from "../store/field-cipher.js";
+
+/** Who the bot is on the homeserver: its user, its one device, and how it authenticates. */
+export interface Session {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly accessToken: string;
+}
+
+/** A failure to establish the session that an operator must fix; the message says how. */
+export class SessionError extends Error {
+  override name = "SessionError";
+}
+
+const FILE = "session.json";
+
+interface StoredSession {
+  userId: string;
+  deviceId: string;
+  /** Sealed with the data key; present when the bot logged in with a password. */
+  accessToken?: string;
+}
+
+/** The homeserver calls the session needs, so it can be tested without one. */
+export interface SessionHomeserver {
+  whoami(accessToken: string): Promise<{ userId: string; deviceId: string | undefined }>;
+  login(
+    user: string,
+    password: string,
+    deviceId: string | undefined,
+    displayName: string,
+  ): Promise<Session>;
+}
+
+/**
+ * Establishes the bot's session and keeps its device ID in the state directory, so the bot is
+ * the same device, with the same keys, after every restart. With an access token the device is
+ * the token's; with a password the bot logs in once, creating its device, and later logs in
+ * again to that same device if the stored token stops working.
+ */
+export async function establishSession(
+  config: BotConfig,
+  homeserver: SessionHomeserver,
+  cipher: FieldCipher,
+): Promise<Session> {
+  const file = join(config.bot.stateDir, FILE);
+  const stored = await readStored(file);
+  if (stored && stored.userId !== config.bot.userId) {
+    throw new SessionError(
+      `the state directory ${config.bot.stateDir} belongs to ${stored.userId}, not ${config.bot.userId}: use another stateDir`,
+    );
+  }
+
+  let session: Session;
+  if (config.bot.accessToken !== undefined) {
+    const who = await homeserver.whoami(config.bot.accessToken);
+    if (who.userId !== config.bot.userId) {
+      throw new SessionError(
+        `bot.accessToken belongs to ${who.userId}, not bot.userId ${config.bot.userId}`,
+      );
+    }
+    if (who.deviceId === undefined)
+      throw new SessionError("the homeserver did not say which device bot.accessToken is for");
+    if (stored && stored.deviceId !== who.deviceId) {
+      throw new SessionError(
+        `bot.accessToken is for device ${who.deviceId}, but the encryption keys in ${config.bot.stateDir} are device ${stored.deviceId}'s: ` +
+          "use a token of that device, or an empty stateDir for a new device",
+      );
+    }
+    session = { userId: who.userId, deviceId: who.deviceId, accessToken: config.bot.accessToken };
+  } else {
+    const password = config.bot.password ?? "";
+    const token =
+      stored?.accessToken === undefined
+        ? undefined
+        : cipher.decrypt(stored.accessToken, context(stored.userId));
+    const reused = token === undefined ? undefined : await stillValid(homeserver, token, stored);
+    session =
+      reused ??
+      (await homeserver.login(
+        config.bot.userId,
+        password,
+        stored?.deviceId,
+        config.bot.deviceName,
+      ));
+    if (stored && session.deviceId !== stored.deviceId) {
+      throw new SessionError(
+        `the homeserver gave a new device ${session.deviceId} instead of ${stored.deviceId}`,
+      );
+    }
+  }
+
+  const next: StoredSession = {
+    userId: session.userId,
+    deviceId: session.deviceId,
+    ...(config.bot.accessToken === undefined
+      ? { accessToken: cipher.encrypt(session.accessToken, context(session.userId)) }
+      : {}),
+  };
+  await writeStored(file, next);
+  return session;
+}
+
+async function stillValid(
+  homeserver: SessionHomeserver,
+  token: string,
+  stored: StoredSession | undefined,
+): Promise<Session | undefined> {
+  try {
+    const who = await homeserver.whoami(token);
+    return who.deviceId === stored?.deviceId && stored !== undefined
+      ? { userId: who.userId, deviceId: stored.deviceId, accessToken: token }
+      : undefined;
+  } catch (error) {
+    if ((error as { errcode?: string }).errcode === "M_UNKNOWN_TOKEN") return undefined;
+    throw error;
+  }
+}
+
+async function readStored(file: string): Promise<StoredSession | undefined> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as StoredSession;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new SessionError(
+      `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+async function writeStored(file: string, session: StoredSession): Promise<void> {
+  const temporary = `${file}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, file);
+}
+
+function context(userId: string): string {
+  return `session.accessToken:${userId}`;
+}

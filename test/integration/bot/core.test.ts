@@ -1,0 +1,220 @@
+import { expect } from "chai";
+import type { MatrixEvent } from "matrix-js-sdk";
+import { DsxWorld } from "../../support/bot/dsx-world.js";
+
+/** The bot's notices in a room, as the person reads them (decrypted). */
+function isBotNotice(world: DsxWorld) {
+  return (event: MatrixEvent): boolean =>
+    event.getSender() === world.botUserId && event.getContent()["msgtype"] === "m.notice";
+}
+
+describe("the bot's core, as a partner sees it", function () {
+  this.timeout(120_000);
+  let world: DsxWorld;
+
+  beforeEach(async () => {
+    world = await DsxWorld.create();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && process.env.DSX_SHOW_BOT_LOG) {
+      console.log(world.bot?.stdout.split("\n").slice(-60).join("\n"));
+    }
+    await world.stop();
+  });
+
+  it("a partner opens an encrypted direct message, says help, and gets an encrypted HTML answer", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    const sent = await maria.sendText(room, "help");
+    const reply = await maria.waitForEvent(room, isBotNotice(world), 30_000);
+    expect(reply.isEncrypted(), "the answer is end-to-end encrypted").to.equal(true);
+    const content = reply.getContent();
+    expect(content["body"]).to.match(/^\[TLP:WHITE\] Here is what you can ask me:/);
+    for (const word of ["help", "status", "cancel", "language"])
+      expect(content["body"]).to.contain(`\`${word}`);
+    expect(content["format"]).to.equal("org.matrix.custom.html");
+    expect(content["formatted_body"]).to.contain("<ul><li>");
+    expect(content["org.dsx.tlp"]).to.equal("WHITE");
+    expect(reply.getTs()).to.be.at.least((await maria.fetchEvent(room, sent)).getTs());
+  });
+
+  it("answers, once and in order, what was sent while it was stopped, as the same device", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    await maria.sendText(room, "help");
+    await maria.waitForEvent(room, isBotNotice(world), 30_000);
+    const devicesBefore = await botDevices(world, maria);
+
+    for (let round = 1; round <= 2; round++) {
+      await world.stopBot("SIGTERM");
+      for (const n of [1, 2, 3]) await maria.sendText(room, `language r${round}m${n}`);
+      await world.startBot();
+      await maria.waitForMessage(
+        room,
+        (body, e) => isBotNotice(world)(e) && body.includes(`r${round}m3`),
+        30_000,
+      );
+    }
+    // A marker after everything: once it is answered, every earlier answer has been sent.
+    await maria.sendText(room, "language marker");
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("marker"),
+      30_000,
+    );
+    const answers = botBodies(world, maria, room).filter((body) => /r\dm\d/.test(body));
+    expect(answers.map((body) => /r\dm\d/.exec(body)?.[0])).to.deep.equal([
+      "r1m1",
+      "r1m2",
+      "r1m3",
+      "r2m1",
+      "r2m2",
+      "r2m3",
+    ]);
+    expect(await botDevices(world, maria)).to.deep.equal(devicesBefore);
+    expect(devicesBefore).to.have.length(1);
+  });
+
+  it("after a long downtime answers every message, also those a limited sync skips", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    await world.stopBot("SIGTERM");
+    const count = 40;
+    for (let n = 1; n <= count; n++) await maria.sendText(room, `language gap${n}`);
+    await world.startBot();
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes(`gap${count}`),
+      60_000,
+    );
+    const answered = botBodies(world, maria, room).map((body) => /gap(\d+)/.exec(body)?.[1]);
+    expect(answered).to.deep.equal(Array.from({ length: count }, (_, i) => String(i + 1)));
+    expect(world.bot?.stdout).to.contain("filling a gap in the timeline");
+  });
+
+  it("loses nothing and doubles nothing when killed with SIGKILL in a stream of messages", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    const count = 12;
+    for (let n = 1; n <= count; n++) await maria.sendText(room, `language kill${n}`);
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("kill2"),
+      30_000,
+    );
+    await world.stopBot("SIGKILL");
+    await world.startBot();
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes(`kill${count}`),
+      60_000,
+    );
+    await maria.sendText(room, "language marker");
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("marker"),
+      30_000,
+    );
+    const answered = botBodies(world, maria, room).flatMap(
+      (body) => /kill(\d+)/.exec(body)?.[1] ?? [],
+    );
+    expect(answered).to.deep.equal(Array.from({ length: count }, (_, i) => String(i + 1)));
+  });
+
+  it("keeps going while the homeserver fails, and catches up", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    await maria.sendText(room, "language before");
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("before"),
+      30_000,
+    );
+    await maria.sendText(room, "language during");
+    world.homeserver.faults.set({ failNext: 6, status: 503 });
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("during"),
+      60_000,
+    );
+    world.homeserver.faults.clear();
+    await maria.sendText(room, "language after");
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("after"),
+      60_000,
+    );
+    expect(world.bot?.child.exitCode).to.equal(null);
+  });
+
+  it("answers malformed and unsupported messages politely and never crashes", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    const notices = async (content: Record<string, unknown>, expected: RegExp) => {
+      await maria.sendEvent(room, "m.room.message", content);
+      await maria.waitForMessage(
+        room,
+        (body, e) =>
+          isBotNotice(world)(e) && expected.test(body) && e.getTs() >= Date.now() - 30_000,
+        30_000,
+      );
+    };
+    await notices({ msgtype: "m.text" }, /only read text messages/);
+    await notices({ msgtype: "m.text", body: 42 }, /only read text messages/);
+    await notices(
+      { msgtype: "m.image", body: "cat.png", url: "mxc://x/y" },
+      /only read text messages/,
+    );
+    await notices(
+      { msgtype: "m.text", body: "x".repeat(25_000) },
+      /too long for me \(25000 characters; at most 20000\)/,
+    );
+    await maria.sendEvent(room, "org.example.unknown", { nested: { deep: [1, 2, 3] } });
+    await maria.sendEvent(room, "m.room.message", {
+      msgtype: "m.notice",
+      body: "a notice from another bot",
+    });
+    await maria.sendText(room, "  HELP  ");
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("Here is what you can ask me"),
+      30_000,
+    );
+    expect(world.bot?.child.exitCode).to.equal(null);
+    const answered = botBodies(world, maria, room);
+    expect(answered.filter((b) => b.includes("another bot"))).to.deep.equal([]);
+    expect(answered).to.have.length(5);
+  });
+
+  it("refuses, politely, a direct message from someone the directory does not know", async () => {
+    await world.startBot();
+    const stranger = await world.person("stranger");
+    const room = await stranger.createEncryptedRoom({ invite: [world.botUserId], isDirect: true });
+    await stranger.waitForMemberState(room, world.botUserId, "leave", 30_000);
+    const membership = stranger.client.getRoom(room)?.getMember(world.botUserId)?.events.member;
+    expect(membership?.getContent()["reason"]).to.match(/works only with the organisations/);
+  });
+});
+
+function botBodies(
+  world: DsxWorld,
+  person: { client: import("matrix-js-sdk").MatrixClient },
+  roomId: string,
+): string[] {
+  const events = person.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
+  return events.filter(isBotNotice(world)).map((e) => String(e.getContent()["body"]));
+}
+
+async function botDevices(
+  world: DsxWorld,
+  person: { client: import("matrix-js-sdk").MatrixClient },
+): Promise<string[]> {
+  const devices = await person.client.getCrypto()?.getUserDeviceInfo([world.botUserId], true);
+  return [...(devices?.get(world.botUserId)?.keys() ?? [])].sort();
+}

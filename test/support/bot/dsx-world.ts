@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TestHomeserver } from "../homeserver/index.js";
+import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
+import { compiledCli } from "../paths.js";
+import { RunningProcess } from "../processes.js";
+
+const BOT_PASSWORD = "bot-password-for-tests";
+
+/** The configured rooms, created by the DSX team member with the bot invited. */
+const ROOM_KEYS = [
+  "triage",
+  "abuseTeam",
+  "advisory",
+  "communityAlerts",
+  "publicAlerts",
+  "donors",
+] as const;
+
+/**
+ * A small Digital Security Exchange on the test homeserver: the DSX team member `ana` with the
+ * configured rooms, a partner `maria`, a provider `sam`, and the bot as `npm start` runs it (the
+ * compiled CLI in its own process), with its state directory kept across restarts.
+ */
+export class DsxWorld {
+  readonly clients: E2eeTestClient[] = [];
+  bot: RunningProcess | undefined;
+  private constructor(
+    readonly homeserver: TestHomeserver,
+    readonly folder: string,
+    readonly rooms: Record<(typeof ROOM_KEYS)[number], string>,
+    readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  get botUserId(): string {
+    return `@dsx:${this.homeserver.serverName}`;
+  }
+
+  get configFile(): string {
+    return join(this.folder, "bot.yaml");
+  }
+
+  user(localpart: string): string {
+    return `@${localpart}:${this.homeserver.serverName}`;
+  }
+
+  static async create(): Promise<DsxWorld> {
+    const homeserver = await TestHomeserver.start({ adminToken: "admin-token" });
+    const folder = await mkdtemp(join(tmpdir(), "dsx-world-"));
+    await homeserver.registerUser("dsx", BOT_PASSWORD);
+    const ana = await homeserver.registerUser("ana", "ana-password");
+    const rooms = {} as Record<(typeof ROOM_KEYS)[number], string>;
+    for (const key of ROOM_KEYS) {
+      rooms[key] = await createRoom(homeserver.url, ana.accessToken, {
+        name: key,
+        preset: "private_chat",
+        invite: [`@dsx:${homeserver.serverName}`],
+        initial_state: [
+          {
+            type: "m.room.encryption",
+            state_key: "",
+            content: { algorithm: "m.megolm.v1.aes-sha2" },
+          },
+        ],
+      });
+    }
+    const env = {
+      DSX_BOT_PASSWORD: BOT_PASSWORD,
+      DSX_STORE_PASSPHRASE: "store passphrase for tests",
+      DSX_DATA_KEY: randomBytes(32).toString("base64"),
+    };
+    const world = new DsxWorld(homeserver, folder, rooms, env);
+    await writeFile(world.configFile, world.configText());
+    return world;
+  }
+
+  configText(): string {
+    const u = (name: string) => `"${this.user(name)}"`;
+    return [
+      `homeserver: { url: "${this.homeserver.url}", serverName: ${this.homeserver.serverName} }`,
+      `bot: { userId: ${u("dsx")}, password: "\${DSX_BOT_PASSWORD}", stateDir: ./state, storePassphrase: "\${DSX_STORE_PASSPHRASE}" }`,
+      `dataKey: "\${DSX_DATA_KEY}"`,
+      "rooms:",
+      ...ROOM_KEYS.map((key) => `  ${key}: "${this.rooms[key]}"`),
+      "organisations:",
+      `  - { id: dsx, role: dsx, members: [${u("ana")}] }`,
+      `  - { id: rights-collective, role: partner, members: [${u("maria")}, ${u("mario")}], affiliates: [${u("carla")}] }`,
+      `  - { id: securelab, role: provider, members: [${u("sam")}], skills: [account-compromise, malware, phishing], languages: [en, es], regions: [latam] }`,
+      `abuseTeam: [${u("ana")}, ${u("lee")}]`,
+      `advisoryCommittee: [${u("kim")}, ${u("jo")}]`,
+      "logging: { level: debug }",
+      "",
+    ].join("\n");
+  }
+
+  /** Starts the bot process and waits until it is ready. */
+  async startBot(): Promise<RunningProcess> {
+    const bot = RunningProcess.start(compiledCli, ["start", "--config", this.configFile], this.env);
+    this.bot = bot;
+    await bot.waitForLine(/"msg":"dsx-bot ready"/, 60_000);
+    return bot;
+  }
+
+  /** Stops the bot with SIGTERM (clean shutdown) or SIGKILL (a crash). */
+  async stopBot(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const bot = this.bot;
+    this.bot = undefined;
+    await bot?.stop(signal);
+  }
+
+  /** A person with Element's encryption (matrix-js-sdk, Rust crypto), registered now. */
+  async person(localpart: string): Promise<E2eeTestClient> {
+    const client = await createE2eeClient(this.homeserver, localpart);
+    this.clients.push(client);
+    return client;
+  }
+
+  /** An encrypted direct-message room from `person` to the bot, once the bot has joined. */
+  async directMessage(person: E2eeTestClient): Promise<string> {
+    const roomId = await person.createEncryptedRoom({
+      invite: [this.botUserId],
+      isDirect: true,
+      preset: "trusted_private_chat",
+    });
+    await person.waitForMemberState(roomId, this.botUserId, "join", 30_000);
+    return roomId;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopBot();
+    for (const client of this.clients) client.stop();
+    await this.homeserver.stop();
+    await rm(this.folder, { recursive: true, force: true });
+  }
+}
+
+async function createRoom(
+  baseUrl: string,
+  accessToken: string,
+  body: Record<string, unknown>,
+): Promise<string> {
+  const response = await fetch(`${baseUrl}/_matrix/client/v3/createRoom`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${accessToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`createRoom: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { room_id: string }).room_id;
+}
