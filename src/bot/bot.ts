@@ -6,6 +6,7 @@ import { ChatRouter, type ChatModule } from "../chat/router.js";
 import type { LiveDirectory } from "../config/live-directory.js";
 import type { BotConfig } from "../config/schema.js";
 import { connect, type Connection } from "../matrix/connection.js";
+import { crossSignOwnDevice } from "../matrix/cross-signing.js";
 import { Inbox } from "../matrix/inbox.js";
 import { Outbox, type ExchangeResolver } from "../matrix/outbox.js";
 import { establishSession } from "../matrix/session.js";
@@ -27,9 +28,6 @@ export interface RunningBot {
 /** The workflows (incidents, vulnerabilities, ...) plug in here as they are built. */
 const modules: readonly ChatModule[] = [];
 const exchanges: ExchangeResolver = { exchangeOf: () => Promise.resolve(undefined) };
-
-/** How long an undecryptable message waits for its key before the sender is asked to resend. */
-const RESEND_AFTER_MS = 10 * 60_000;
 
 /**
  * Starts the bot: the session and device, the encrypted client, the outbox, the inbox and the
@@ -80,7 +78,7 @@ export async function startBot(
     handler,
     log: log.child({ component: "inbox" }),
     afterHandled: () => void outbox.flush(),
-    resendAfterMs: RESEND_AFTER_MS,
+    resendAfterMs: config.policy.undecryptable.askToResendAfter.ms,
   });
   const configuredRoomIds: string[] = [];
   const invites = new Invites(
@@ -93,6 +91,7 @@ export async function startBot(
   inbox.attach();
   invites.attach();
   await startSyncing(client, log);
+  await crossSignOwnDevice(client, config.bot.password, log);
   const unreachable = await joinConfiguredRooms(client, config, roomKinds, configuredRoomIds, log);
   await invites.answerPending();
   await inbox.catchUp();

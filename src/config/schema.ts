@@ -76,6 +76,9 @@ const policy = z.strictObject({
     })
     .prefault({}),
   statistics: z.strictObject({ minimumCount: z.number().int().min(1).default(3) }).prefault({}),
+  undecryptable: z
+    .strictObject({ askToResendAfter: duration.default({ iso: "PT10M", ms: 10 * 60_000 }) })
+    .prefault({}),
   tlpNames: z.enum(["1.0", "2.0"]).default("1.0"),
 });
 

@@ -81,7 +81,9 @@ export class Inbox {
     }
     await this.retryUndecryptable();
     await this.idle();
-    this.retryTimer = setInterval(() => void this.retryUndecryptable(), 30_000);
+    // Often enough that a sender is asked to resend close to the configured wait.
+    const every = Math.min(30_000, Math.max(1000, this.options.resendAfterMs / 4));
+    this.retryTimer = setInterval(() => void this.retryUndecryptable(), every);
   }
 
   /** Resolves when every queued event has been handled. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { MatrixEvent } from "matrix-js-sdk";
+import { Method, type MatrixEvent } from "matrix-js-sdk";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
 
 /** The bot's notices in a room, as the person reads them (decrypted). */
@@ -199,6 +199,48 @@ describe("the bot's core, as a partner sees it", function () {
     await stranger.waitForMemberState(room, world.botUserId, "leave", 30_000);
     const membership = stranger.client.getRoom(room)?.getMember(world.botUserId)?.events.member;
     expect(membership?.getContent()["reason"]).to.match(/works only with the organisations/);
+  });
+
+  it("is one device, cross-signed by its account, so Element shows it verified by its owner", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    await world.directMessage(maria);
+    const [deviceId] = await botDevices(world, maria);
+    expect(deviceId).to.be.a("string");
+    const crypto = maria.client.getCrypto();
+    const status = await crypto?.getDeviceVerificationStatus(world.botUserId, deviceId ?? "");
+    expect(status?.signedByOwner, "the device is signed by the bot's self-signing key").to.equal(
+      true,
+    );
+  });
+
+  it("keeps a message it cannot decrypt and asks the sender to send it again", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    // A megolm message whose session the bot never received (as when a key is lost in transit).
+    const path = `/rooms/${encodeURIComponent(room)}/send/m.room.encrypted/lost-key-1`;
+    await maria.client.http.authedRequest(Method.Put, path, undefined, {
+      algorithm: "m.megolm.v1.aes-sha2",
+      sender_key: "c29tZSBjdXJ2ZTI1NTE5IGtleSB0aGF0IGlzIG5vdCByZWFs",
+      session_id: "bm8gc3VjaCBzZXNzaW9u",
+      device_id: maria.deviceId,
+      ciphertext: "QmFkIGNpcGhlcnRleHQ",
+    });
+    const ask = await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("could not decrypt"),
+      30_000,
+    );
+    expect(ask.getContent()["org.dsx.step"]).to.equal("resend");
+    expect(world.bot?.stdout).to.contain("kept an event that cannot be decrypted yet");
+    // Still answering afterwards.
+    await maria.sendText(room, "help");
+    await maria.waitForMessage(
+      room,
+      (body, e) => isBotNotice(world)(e) && body.includes("Here is what you can ask me"),
+      30_000,
+    );
   });
 });
 

@@ -90,6 +90,7 @@ export class DsxWorld {
       `  - { id: securelab, role: provider, members: [${u("sam")}], skills: [account-compromise, malware, phishing], languages: [en, es], regions: [latam] }`,
       `abuseTeam: [${u("ana")}, ${u("lee")}]`,
       `advisoryCommittee: [${u("kim")}, ${u("jo")}]`,
+      "policy: { undecryptable: { askToResendAfter: PT2S } }",
       "logging: { level: debug }",
       "",
     ].join("\n");

@@ -88,6 +88,8 @@ describe("config/load", () => {
       "keep",
       "statistics",
       "minimumCount",
+      "undecryptable",
+      "askToResendAfter",
       "tlpNames",
       "logging",
       "level",

@@ -1,0 +1,231 @@
+import { expect } from "chai";
+import { randomBytes } from "node:crypto";
+import type { MatrixClient } from "matrix-js-sdk";
+import type { DataSource } from "typeorm";
+import { Catalog } from "../../../src/chat/catalog.js";
+import { verbatim } from "../../../src/chat/render.js";
+import { Outbox } from "../../../src/matrix/outbox.js";
+import type { Exchange } from "../../../src/policy/audience.js";
+import { openDatabase } from "../../../src/store/data-source.js";
+import { AuditEntry } from "../../../src/store/entities/audit-entry.js";
+import { OutgoingMessage } from "../../../src/store/entities/outgoing-message.js";
+import { FieldCipher } from "../../../src/store/field-cipher.js";
+import { testDirectory } from "../../support/chat/fake-context.js";
+
+const BOT = "@dsx:example.org";
+const MARIA = "@maria:example.org";
+
+interface FakeRoom {
+  members: { userId: string; membership: string }[];
+  encrypted: boolean;
+  joinRule?: string;
+}
+
+/** The few client calls the outbox makes, answered from plain data (a unit test: no server). */
+class FakeClient {
+  readonly rooms = new Map<string, FakeRoom>();
+  readonly sent: { roomId: string; content: Record<string, unknown>; txnId: string }[] = [];
+  failures: { httpStatus: number; errcode: string }[] = [];
+  onSend: (() => void) | undefined;
+
+  getSafeUserId(): string {
+    return BOT;
+  }
+  getRoom(roomId: string) {
+    const room = this.rooms.get(roomId);
+    if (!room) return null;
+    return {
+      getLiveTimeline: () => ({ getState: () => ({ getMembers: () => room.members }) }),
+      getJoinRule: () => room.joinRule ?? "invite",
+      getHistoryVisibility: () => "joined",
+      hasEncryptionStateEvent: () => room.encrypted,
+    };
+  }
+  getRoomDirectoryVisibility(): Promise<{ visibility: string }> {
+    return Promise.resolve({ visibility: "private" });
+  }
+  sendEvent(
+    roomId: string,
+    _type: string,
+    content: Record<string, unknown>,
+    txnId: string,
+  ): Promise<{ event_id: string }> {
+    const failure = this.failures.shift();
+    if (failure) return Promise.reject(Object.assign(new Error(failure.errcode), failure));
+    this.sent.push({ roomId, content, txnId });
+    this.onSend?.();
+    return Promise.resolve({ event_id: `$sent${this.sent.length}` });
+  }
+}
+
+describe("matrix/outbox", () => {
+  let dataSource: DataSource;
+  let client: FakeClient;
+  let exchanges: Map<string, Exchange>;
+  const cipher = new FieldCipher(randomBytes(32));
+
+  function outbox(): Outbox {
+    return new Outbox({
+      client: client as unknown as MatrixClient,
+      dataSource,
+      cipher,
+      directory: testDirectory,
+      exchanges: { exchangeOf: (caseId) => Promise.resolve(exchanges.get(caseId)) },
+      catalog: Catalog.load(),
+      language: () => Promise.resolve("en"),
+      tlpNames: "1.0",
+      log: {
+        error: () => undefined,
+        warn: () => undefined,
+        info: () => undefined,
+        debug: () => undefined,
+        child: function () {
+          return this;
+        },
+      },
+      retryBaseMs: 5,
+    });
+  }
+
+  async function enqueue(
+    box: Outbox,
+    roomId: string,
+    message: Parameters<Outbox["enqueue"]>[2],
+  ): Promise<void> {
+    await dataSource.transaction((manager) => box.enqueue(manager, roomId, message, MARIA));
+  }
+
+  beforeEach(async () => {
+    dataSource = (await openDatabase({ type: "sqlite", path: ":memory:" })).dataSource;
+    client = new FakeClient();
+    exchanges = new Map();
+    client.rooms.set("!dm", {
+      members: [
+        { userId: BOT, membership: "join" },
+        { userId: MARIA, membership: "join" },
+      ],
+      encrypted: true,
+    });
+  });
+  afterEach(async () => {
+    await dataSource.destroy();
+  });
+
+  it("sends in order with the recorded transaction ID, and keeps no content once sent", async () => {
+    const box = outbox();
+    await enqueue(box, "!dm", { label: "WHITE", text: verbatim("one") });
+    await enqueue(box, "!dm", { label: "WHITE", text: verbatim("two") });
+    const stored = await dataSource.getRepository(OutgoingMessage).find({ order: { id: "ASC" } });
+    expect(stored.map((row) => row.content)).to.satisfy((contents: (string | null)[]) =>
+      contents.every((c) => c?.startsWith("v1:")),
+    );
+    await box.flush();
+    expect(client.sent.map((s) => s.content["body"])).to.deep.equal([
+      "[TLP:WHITE] one",
+      "[TLP:WHITE] two",
+    ]);
+    expect(client.sent.map((s) => s.txnId)).to.deep.equal(stored.map((row) => row.txnId));
+    const after = await dataSource.getRepository(OutgoingMessage).find();
+    expect(after.map((row) => [row.state, row.content])).to.deep.equal([
+      ["sent", null],
+      ["sent", null],
+    ]);
+  });
+
+  it("sends a summary private to a person to their direct-message room only", async () => {
+    const box = outbox();
+    await enqueue(box, "!dm", { label: "RED", privateTo: MARIA, text: verbatim("your report") });
+    await box.flush();
+    expect(client.sent).to.have.length(1);
+  });
+
+  it("refuses, audits and explains a RED message when someone outside the exchange is in the room", async () => {
+    client.rooms.set("!ticket", {
+      members: [
+        { userId: BOT, membership: "join" },
+        { userId: MARIA, membership: "join" },
+        { userId: "@mallory:evil.org", membership: "invite" },
+      ],
+      encrypted: true,
+    });
+    exchanges.set("INC-2026-0001", {
+      participants: new Set([BOT, MARIA]),
+      organisations: new Set(["rights-collective"]),
+    });
+    const box = outbox();
+    await enqueue(box, "!ticket", {
+      label: "RED",
+      caseId: "INC-2026-0001",
+      text: verbatim("SECRET DETAILS"),
+    });
+    await box.flush();
+    expect(client.sent.map((s) => s.content["body"])).to.deep.equal([
+      "[TLP:WHITE] I did not send a TLP:RED message to this room: 1 member(s) are outside the audience of TLP:RED.",
+    ]);
+    expect(JSON.stringify(client.sent)).to.not.contain("SECRET");
+    const refused = await dataSource
+      .getRepository(OutgoingMessage)
+      .findOneByOrFail({ label: "RED" });
+    expect([refused.state, refused.reason, refused.content]).to.deep.equal([
+      "refused",
+      "outside-audience",
+      null,
+    ]);
+    const entries = await dataSource.getRepository(AuditEntry).find();
+    expect(entries.map((e) => [e.action, e.caseId, e.roomId, e.outcome, e.actor])).to.deep.equal([
+      ["send.refused", "INC-2026-0001", "!ticket", "outside-audience", MARIA],
+    ]);
+  });
+
+  it("refuses a labelled message to an unencrypted room, and one whose case is unknown", async () => {
+    client.rooms.set("!plain", {
+      members: [{ userId: BOT, membership: "join" }],
+      encrypted: false,
+    });
+    const box = outbox();
+    await enqueue(box, "!plain", { label: "GREEN", text: verbatim("alert") });
+    await enqueue(box, "!dm", {
+      label: "AMBER",
+      caseId: "INC-2026-0404",
+      text: verbatim("details"),
+    });
+    await box.flush();
+    const reasons = (
+      await dataSource.getRepository(OutgoingMessage).find({ order: { id: "ASC" } })
+    ).map((r) => r.reason);
+    expect(reasons.slice(0, 2)).to.deep.equal(["room-unencrypted", "no-exchange"]);
+  });
+
+  it("retries when the homeserver fails, and gives up on a message it refuses", async () => {
+    const box = outbox();
+    client.failures = [
+      { httpStatus: 503, errcode: "M_UNKNOWN" },
+      { httpStatus: 502, errcode: "M_UNKNOWN" },
+    ];
+    const delivered = new Promise<void>((resolve) => {
+      client.onSend = resolve;
+    });
+    await enqueue(box, "!dm", { label: "WHITE", text: verbatim("eventually") });
+    await box.flush();
+    expect(client.sent).to.deep.equal([]);
+    await delivered; // by the outbox's own retry timer
+    await box.flush();
+    expect(client.sent.map((s) => s.content["body"])).to.deep.equal(["[TLP:WHITE] eventually"]);
+    expect(
+      (await dataSource.getRepository(OutgoingMessage).findOneByOrFail({ state: "sent" })).attempts,
+    ).to.equal(3);
+
+    client.failures = [{ httpStatus: 403, errcode: "M_FORBIDDEN" }];
+    client.onSend = undefined;
+    await enqueue(box, "!dm", { label: "WHITE", text: verbatim("forbidden") });
+    await box.flush();
+    const failed = await dataSource
+      .getRepository(OutgoingMessage)
+      .findOneByOrFail({ state: "failed" });
+    expect([failed.reason, failed.content]).to.deep.equal(["M_FORBIDDEN", null]);
+    expect((await dataSource.getRepository(AuditEntry).find()).map((e) => e.action)).to.deep.equal([
+      "send.failed",
+    ]);
+    await box.stop();
+  });
+});
