@@ -5,6 +5,7 @@ import { DataSource } from "typeorm";
 import { migrations } from "../../migrations/index.js";
 import type { BotConfig } from "../config/schema.js";
 import { entities } from "./entities/index.js";
+import { Sqlite } from "./sqlite.js";
 
 /** Where the database is: a SQLite file (the embedded default) or a PostgreSQL URL. */
 export type DatabaseLocation = { type: "sqlite"; path: string } | { type: "postgres"; url: string };
@@ -36,6 +37,7 @@ export function createDataSource(location: DatabaseLocation): DataSource {
   if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true });
   return new DataSource({
     type: "better-sqlite3",
+    driver: Sqlite,
     database: location.path,
     entities,
     migrations,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import Database from "better-sqlite3";
+import { Sqlite, type SqliteDatabase } from "../../store/sqlite.js";
 import {
   defaultKeyDerivation,
   RowAuthenticationError,
@@ -43,7 +43,7 @@ export class EncryptedJournal {
   private journalRowsSinceSnapshot: number;
 
   private constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqliteDatabase,
     private readonly cipher: RowCipher,
     private snapshot: SnapshotPosition,
   ) {
@@ -61,7 +61,7 @@ export class EncryptedJournal {
     passphrase: string,
     derivationForNewFile: KeyDerivation = defaultKeyDerivation,
   ): Promise<EncryptedJournal> {
-    const db = new Database(path, { timeout: 2_000 });
+    const db = new Sqlite(path, { timeout: 2_000 });
     try {
       try {
         db.pragma("locking_mode = EXCLUSIVE");
@@ -178,10 +178,10 @@ export class EncryptedJournal {
 }
 
 function isBusy(error: unknown): boolean {
-  return error instanceof Database.SqliteError && error.code.startsWith("SQLITE_BUSY");
+  return error instanceof Sqlite.SqliteError && error.code.startsWith("SQLITE_BUSY");
 }
 
-function readMeta(db: Database.Database): Map<string, Buffer> {
+function readMeta(db: SqliteDatabase): Map<string, Buffer> {
   const rows = db.prepare("SELECT key, value FROM meta").all() as { key: string; value: Buffer }[];
   return new Map(rows.map((row) => [row.key, row.value]));
 }
