@@ -1,4 +1,5 @@
 import { Initial1763800000000 } from "./1763800000000-initial.js";
+import { Incidents1764100000000 } from "./1764100000000-incidents.js";
 
 /** Every migration, oldest first. A new migration is added here and never edited afterwards. */
-export const migrations = [Initial1763800000000];
+export const migrations = [Initial1763800000000, Incidents1764100000000];

@@ -87,6 +87,7 @@ export class MessageHandler implements EventHandler {
       directory,
       catalog: this.options.catalog,
       tlpNames: this.options.tlpNames,
+      manager,
       reply: (message) => queued.push(say(message)),
       send: (to, message) => queued.push(this.options.outbox.enqueue(manager, to, message, sender)),
       text: (t, lang) => renderText(this.options.catalog, lang ?? language, t),

@@ -49,6 +49,14 @@ export class Catalog {
     return this.languages.has(language);
   }
 
+  /** Whether a key exists (in the language or in English): for texts named by configuration. */
+  hasKey(language: string, key: string): boolean {
+    return (
+      (this.languages.get(language)?.has(key) ?? false) ||
+      (this.languages.get(DEFAULT_LANGUAGE)?.has(key) ?? false)
+    );
+  }
+
   /** The template of a key, before its placeholders are filled. */
   template(language: string, key: string): string {
     const template =

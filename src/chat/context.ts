@@ -1,3 +1,4 @@
+import type { EntityManager } from "typeorm";
 import type { Directory } from "../config/directory.js";
 import type { TlpNames } from "../policy/tlp.js";
 import type { BotMessage } from "./bot-message.js";
@@ -30,6 +31,8 @@ export interface ChatContext {
   readonly directory: Directory;
   readonly catalog: Catalog;
   readonly tlpNames: TlpNames;
+  /** The transaction that records the inbound event as handled: workflows store through it. */
+  readonly manager: EntityManager;
   /** Queues a message to the room the inbound message came from. */
   reply(message: BotMessage): void;
   /** Queues a message to another room. */

@@ -5,7 +5,15 @@ import type { ConfigProblem } from "./problems.js";
 import type { BotConfig } from "./schema.js";
 
 /** Keys that only take effect on restart: a reload that changes them says so. */
-const RESTART_KEYS = ["homeserver", "bot", "database", "dataKey", "policy", "logging"] as const;
+const RESTART_KEYS = [
+  "homeserver",
+  "bot",
+  "database",
+  "dataKey",
+  "policy",
+  "incidents",
+  "logging",
+] as const;
 
 export type ReloadOutcome =
   { ok: true; restartNeededFor: string[] } | { ok: false; problems: ConfigProblem[] };

@@ -82,6 +82,19 @@ const policy = z.strictObject({
   tlpNames: z.enum(["1.0", "2.0"]).default("1.0"),
 });
 
+/** Incident types offered at intake unless `incidents.types` lists others. */
+export const DEFAULT_INCIDENT_TYPES = [
+  "account-compromise",
+  "phishing",
+  "malware",
+  "device-seizure-or-loss",
+  "website-attack",
+  "data-leak",
+  "surveillance",
+  "online-harassment",
+  "other",
+] as const;
+
 /** The schema of `bot.yaml`: the one source of truth for every key, its type and default. */
 export const configSchema = z.strictObject({
   homeserver: z.strictObject({
@@ -116,6 +129,20 @@ export const configSchema = z.strictObject({
   abuseTeam: z.array(userId).min(1, "the abuse team needs at least one member"),
   advisoryCommittee: z.array(userId).min(1, "the advisory committee needs at least one member"),
   policy: policy.prefault({}),
+  incidents: z
+    .strictObject({
+      types: z
+        .array(
+          z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9-]*$/, "expected lower-case letters, digits and dashes"),
+        )
+        .min(1)
+        .default([...DEFAULT_INCIDENT_TYPES]),
+      automaticOffers: z.boolean().default(false),
+      offerTimeout: duration.default({ iso: "PT24H", ms: 24 * 3600_000 }),
+    })
+    .prefault({}),
   logging: z
     .strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),

@@ -1,6 +1,7 @@
 import { AuditEntry } from "./audit-entry.js";
 import { Conversation } from "./conversation.js";
 import { HandledEvent } from "./handled-event.js";
+import { Incident } from "./incident.js";
 import { OutgoingMessage } from "./outgoing-message.js";
 import { Person } from "./person.js";
 import { ScheduledJob } from "./scheduled-job.js";
@@ -10,6 +11,7 @@ export {
   AuditEntry,
   Conversation,
   HandledEvent,
+  Incident,
   OutgoingMessage,
   Person,
   ScheduledJob,
@@ -21,6 +23,7 @@ export const entities = [
   AuditEntry,
   Conversation,
   HandledEvent,
+  Incident,
   OutgoingMessage,
   Person,
   ScheduledJob,

@@ -82,6 +82,7 @@ for (const kind of databaseKinds()) {
             "person",
             "outgoing_message",
             "undecryptable_event",
+            "incident",
           ]) {
             expect(await runner.hasTable(table), table).to.equal(false);
           }

@@ -1,3 +1,4 @@
+import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../../../src/chat/bot-message.js";
 import { Catalog, DEFAULT_LANGUAGE } from "../../../src/chat/catalog.js";
 import type { ChatContext, Inbound, RoomKind } from "../../../src/chat/context.js";
@@ -37,6 +38,12 @@ export class FakeChat {
   readonly catalog = Catalog.load();
   readonly directory = testDirectory();
   private counter = 0;
+  /** The transaction workflows store through; tests that need a database set one. */
+  manager: EntityManager = new Proxy(Object.create(null) as EntityManager, {
+    get: () => {
+      throw new Error("this test has no database");
+    },
+  });
 
   context(
     sender: string,
@@ -60,6 +67,7 @@ export class FakeChat {
       directory: this.directory,
       catalog: this.catalog,
       tlpNames: "1.0",
+      manager: this.manager,
       reply: (message) => this.sent.push({ roomId, message }),
       send: (to, message) => this.sent.push({ roomId: to, message }),
       text: (text, lang) => renderText(this.catalog, lang ?? language, text),

@@ -1,0 +1,159 @@
+import type { ChatContext } from "../../chat/context.js";
+import type { Answers, Dialogue, DialogueField } from "../../chat/dialogue.js";
+import { lines, verbatim, type Rendered } from "../../chat/render.js";
+import { parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
+
+export const URGENCIES = ["low", "medium", "high", "critical"] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+/** The answers of a confirmed incident report. */
+export interface IncidentReport {
+  readonly type: string;
+  readonly description: string;
+  readonly measures: string;
+  readonly urgency: Urgency;
+  readonly label: TlpLabel;
+  readonly consent: boolean;
+}
+
+/** The free texts people write are bounded: enough for a full account, not a flood. */
+export const MAX_ANSWER_LENGTH = 8000;
+
+/** The name of an incident type in the person's language (configured types may have none). */
+export function typeName(context: ChatContext, type: string): string {
+  const key = `incidentType.${type}`;
+  return context.catalog.hasKey(context.language, key) ? context.text({ key }).plain : type;
+}
+
+function yesNo(text: string): boolean | undefined {
+  const word = text.trim().toLowerCase();
+  if (["yes", "y", "si", "sí"].includes(word)) return true;
+  if (["no", "n"].includes(word)) return false;
+  return undefined;
+}
+
+function freeText(name: string, question: string): DialogueField {
+  return {
+    name,
+    question: (context) => context.text({ key: question }),
+    parse: (context, text) => {
+      const trimmed = text.trim();
+      if (!trimmed) return { problem: context.text({ key: question }) };
+      if (trimmed.length > MAX_ANSWER_LENGTH) {
+        return {
+          problem: context.text({
+            key: "inbox.tooLong",
+            params: { length: trimmed.length, limit: MAX_ANSWER_LENGTH },
+          }),
+        };
+      }
+      return { value: trimmed };
+    },
+  };
+}
+
+/**
+ * `report incident`: the questions of DESIGN.md in order (type, description, measures, files,
+ * urgency, TLP, consent), then a summary to confirm. `complete` receives the typed report.
+ */
+export function incidentIntake(
+  types: () => readonly string[],
+  complete: (context: ChatContext, report: IncidentReport) => Promise<void>,
+): Dialogue {
+  return {
+    kind: "incident",
+    fields: [
+      {
+        name: "type",
+        question: (context) =>
+          lines([
+            context.text({ key: "incident.type" }),
+            ...types().map((type, i) => verbatim(`${i + 1}. ${typeName(context, type)}`)),
+          ]),
+        parse: (context, text) => {
+          const n = Number(text.trim().replace(/\.$/, ""));
+          const type = Number.isInteger(n) ? types()[n - 1] : undefined;
+          return type === undefined
+            ? {
+                problem: context.text({
+                  key: "incident.typeInvalid",
+                  params: { count: types().length },
+                }),
+              }
+            : { value: type };
+        },
+      },
+      freeText("description", "incident.description"),
+      freeText("measures", "incident.measures"),
+      {
+        name: "files",
+        question: (context) => context.text({ key: "incident.files" }),
+        parse: (context, text) =>
+          /^\s*(done|none|no|listo|ninguno)\s*$/i.test(text)
+            ? { value: "done" }
+            : { problem: context.text({ key: "incident.files" }) },
+      },
+      {
+        name: "urgency",
+        question: (context) => context.text({ key: "incident.urgency" }),
+        parse: (context, text) => {
+          const word = text.trim().toLowerCase();
+          return (URGENCIES as readonly string[]).includes(word)
+            ? { value: word }
+            : { problem: context.text({ key: "incident.urgencyInvalid" }) };
+        },
+      },
+      {
+        name: "tlp",
+        question: (context) => context.text({ key: "incident.tlp" }),
+        parse: (context, text) => {
+          const label = /^\s*(default|)\s*$/i.test(text) ? "AMBER" : parseTlp(text);
+          return label === undefined
+            ? { problem: context.text({ key: "incident.tlpInvalid" }) }
+            : { value: label };
+        },
+      },
+      {
+        name: "consent",
+        question: (context) => context.text({ key: "incident.consent" }),
+        parse: (context, text) => {
+          const answer = yesNo(text);
+          return answer === undefined
+            ? { problem: context.text({ key: "incident.yesNoInvalid" }) }
+            : { value: answer };
+        },
+      },
+    ],
+    summaryLabel: (answers) =>
+      typeof answers["tlp"] === "string" ? (parseTlp(answers["tlp"]) ?? "RED") : "RED",
+    summary: (context, answers) => summaryText(context, toReport(answers)),
+    complete: (context, answers) => complete(context, toReport(answers)),
+  };
+}
+
+/** The summary the reporter confirms (and, where its label allows, what triage sees). */
+export function summaryText(context: ChatContext, report: IncidentReport, files = 0): Rendered {
+  return context.text({
+    key: "incident.summary",
+    params: {
+      type: typeName(context, report.type),
+      description: report.description,
+      measures: report.measures,
+      files: files === 0 ? context.text({ key: "incident.noFiles" }).plain : String(files),
+      urgency: context.text({ key: `urgency.${report.urgency}` }).plain,
+      label: `TLP:${tlpName(report.label, context.tlpNames)}`,
+      consent: context.text({ key: report.consent ? "incident.yes" : "incident.no" }).plain,
+    },
+  });
+}
+
+function toReport(answers: Answers): IncidentReport {
+  return {
+    type: String(answers["type"]),
+    description: String(answers["description"]),
+    measures: String(answers["measures"]),
+    urgency: String(answers["urgency"]) as Urgency,
+    label: parseTlp(String(answers["tlp"])) ?? "RED",
+    consent: answers["consent"] === true,
+  };
+}
