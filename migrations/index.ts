@@ -1,5 +1,6 @@
 import { Initial1763800000000 } from "./1763800000000-initial.js";
+import { CaseCounters1764000000000 } from "./1764000000000-case-counters.js";
 import { Incidents1764100000000 } from "./1764100000000-incidents.js";
 
 /** Every migration, oldest first. A new migration is added here and never edited afterwards. */
-export const migrations = [Initial1763800000000, Incidents1764100000000];
+export const migrations = [Initial1763800000000, CaseCounters1764000000000, Incidents1764100000000];

@@ -15,6 +15,7 @@ import type { Logger } from "../ops/log.js";
 import { DEFAULT_LANGUAGE } from "../chat/catalog.js";
 import { Person } from "../store/entities/person.js";
 import { FieldCipher } from "../store/field-cipher.js";
+import { transaction } from "../store/transaction.js";
 import { Invites } from "./invites.js";
 import { MessageHandler } from "./message-handler.js";
 import { RoomKinds } from "./room-kinds.js";
@@ -101,7 +102,7 @@ export async function startBot(
       renderText(catalog, DEFAULT_LANGUAGE, { key: "rooms.unreachable" }),
       verbatim(unreachable.join(", ")),
     ]);
-    await dataSource.transaction((manager) =>
+    await transaction(dataSource, (manager) =>
       outbox.enqueue(manager, configuredRoomIds[0] ?? "", { label: "WHITE", text }, null),
     );
     void outbox.flush();

@@ -12,6 +12,7 @@ import type { Logger } from "../ops/log.js";
 import { HandledEvent } from "../store/entities/handled-event.js";
 import { UndecryptableEvent } from "../store/entities/undecryptable-event.js";
 import type { FieldCipher } from "../store/field-cipher.js";
+import { transaction } from "../store/transaction.js";
 
 /** What the bot does with an event; runs inside the transaction that records it as handled. */
 export interface EventHandler {
@@ -177,7 +178,7 @@ export class Inbox {
       }
     }
     try {
-      await dataSource.transaction(async (manager) => {
+      await transaction(dataSource, async (manager) => {
         await manager.insert(HandledEvent, { eventId, roomId, handledAt: Date.now() });
         await manager.delete(UndecryptableEvent, { eventId });
         await handler.handle(event, manager);
@@ -185,7 +186,7 @@ export class Inbox {
     } catch (error) {
       if (await this.isHandled(eventId)) return; // handled meanwhile (a duplicate delivery)
       log.error("handling an event failed; recorded and apologised", { roomId, eventId, error });
-      await dataSource.transaction(async (manager) => {
+      await transaction(dataSource, async (manager) => {
         await manager.insert(HandledEvent, { eventId, roomId, handledAt: Date.now() });
         await manager.delete(UndecryptableEvent, { eventId });
         await handler.failed(event, manager);
@@ -205,15 +206,17 @@ export class Inbox {
     const repository = this.options.dataSource.getRepository(UndecryptableEvent);
     if ((await repository.countBy({ eventId })) === 0) {
       this.options.log.warn("kept an event that cannot be decrypted yet", { roomId, eventId });
-      await repository.insert({
-        eventId,
-        roomId,
-        sender: event.getSender() ?? "",
-        event: this.options.cipher.encrypt(JSON.stringify(event.event), sealContext(eventId)),
-        firstSeenAt: Date.now(),
-        attempts: 0,
-        resendAskedAt: null,
-      });
+      await transaction(this.options.dataSource, (manager) =>
+        manager.insert(UndecryptableEvent, {
+          eventId,
+          roomId,
+          sender: event.getSender() ?? "",
+          event: this.options.cipher.encrypt(JSON.stringify(event.event), sealContext(eventId)),
+          firstSeenAt: Date.now(),
+          attempts: 0,
+          resendAskedAt: null,
+        }),
+      );
     }
     if (!this.watching.has(eventId)) {
       this.watching.add(eventId);
@@ -232,7 +235,9 @@ export class Inbox {
     for (const row of await repository.find({ order: { firstSeenAt: "ASC" } })) {
       const now = Date.now();
       if (row.resendAskedAt !== null && now - row.resendAskedAt > UNDECRYPTABLE_KEPT_MS) {
-        await repository.delete({ eventId: row.eventId });
+        await transaction(dataSource, (manager) =>
+          manager.delete(UndecryptableEvent, { eventId: row.eventId }),
+        );
         continue;
       }
       if (!this.watching.has(row.eventId)) {
@@ -241,9 +246,15 @@ export class Inbox {
         ) as Partial<IRoomEvent>;
         this.enqueue(row.roomId, () => this.process(mapper(raw)));
       }
-      await repository.update({ eventId: row.eventId }, { attempts: row.attempts + 1 });
+      await transaction(dataSource, (manager) =>
+        manager.update(
+          UndecryptableEvent,
+          { eventId: row.eventId },
+          { attempts: row.attempts + 1 },
+        ),
+      );
       if (row.resendAskedAt === null && now - row.firstSeenAt >= resendAfterMs) {
-        await dataSource.transaction(async (manager) => {
+        await transaction(dataSource, async (manager) => {
           await manager.update(
             UndecryptableEvent,
             { eventId: row.eventId },

@@ -9,6 +9,7 @@ import { parseTlp, tlpName, type TlpLabel, type TlpNames } from "../policy/tlp.j
 import { audit } from "../store/audit-log.js";
 import { OutgoingMessage } from "../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../store/field-cipher.js";
+import { transaction } from "../store/transaction.js";
 import { readRoomFacts } from "./room-facts.js";
 import type { Catalog } from "../chat/catalog.js";
 import { renderText } from "../chat/render.js";
@@ -139,15 +140,18 @@ export class Outbox {
         sealed.content as never,
         row.txnId,
       );
-      await this.options.dataSource.getRepository(OutgoingMessage).update(
-        { id: row.id },
-        {
-          state: "sent",
-          eventId,
-          content: null,
-          attempts: row.attempts + 1,
-          updatedAt: Date.now(),
-        },
+      await transaction(this.options.dataSource, (manager) =>
+        manager.update(
+          OutgoingMessage,
+          { id: row.id },
+          {
+            state: "sent",
+            eventId,
+            content: null,
+            attempts: row.attempts + 1,
+            updatedAt: Date.now(),
+          },
+        ),
       );
       return "done";
     } catch (error) {
@@ -159,7 +163,7 @@ export class Outbox {
           status,
           ...(errcode ? { errcode } : {}),
         });
-        await this.options.dataSource.transaction(async (manager) => {
+        await transaction(this.options.dataSource, async (manager) => {
           await manager.update(
             OutgoingMessage,
             { id: row.id },
@@ -180,9 +184,13 @@ export class Outbox {
         });
         return "done";
       }
-      await this.options.dataSource
-        .getRepository(OutgoingMessage)
-        .update({ id: row.id }, { attempts: row.attempts + 1, updatedAt: Date.now() });
+      await transaction(this.options.dataSource, (manager) =>
+        manager.update(
+          OutgoingMessage,
+          { id: row.id },
+          { attempts: row.attempts + 1, updatedAt: Date.now() },
+        ),
+      );
       log.warn("sending failed; will retry", {
         roomId: row.roomId,
         attempt: row.attempts + 1,
@@ -236,7 +244,7 @@ export class Outbox {
       key: "outbox.refused",
       params: { label: name, reason: reason.plain },
     });
-    await dataSource.transaction(async (manager) => {
+    await transaction(dataSource, async (manager) => {
       await manager.update(
         OutgoingMessage,
         { id: row.id },

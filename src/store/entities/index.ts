@@ -1,4 +1,5 @@
 import { AuditEntry } from "./audit-entry.js";
+import { CaseCounter } from "./case-counter.js";
 import { Conversation } from "./conversation.js";
 import { HandledEvent } from "./handled-event.js";
 import { Incident } from "./incident.js";
@@ -9,6 +10,7 @@ import { UndecryptableEvent } from "./undecryptable-event.js";
 
 export {
   AuditEntry,
+  CaseCounter,
   Conversation,
   HandledEvent,
   Incident,
@@ -21,6 +23,7 @@ export {
 /** Every entity the data source knows; listed here rather than found by a file glob. */
 export const entities = [
   AuditEntry,
+  CaseCounter,
   Conversation,
   HandledEvent,
   Incident,

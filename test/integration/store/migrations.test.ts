@@ -83,6 +83,7 @@ for (const kind of databaseKinds()) {
             "outgoing_message",
             "undecryptable_event",
             "incident",
+            "case_counter",
           ]) {
             expect(await runner.hasTable(table), table).to.equal(false);
           }
