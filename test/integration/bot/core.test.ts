@@ -242,6 +242,43 @@ describe("the bot's core, as a partner sees it", function () {
       30_000,
     );
   });
+
+  it("answers two people writing at the same time in different rooms, every message once", async () => {
+    await world.startBot();
+    const maria = await world.person("maria");
+    const mario = await world.person("mario");
+    const [mariaRoom, marioRoom] = await Promise.all([
+      world.directMessage(maria),
+      world.directMessage(mario),
+    ]);
+    const count = 6;
+    await Promise.all([
+      (async () => {
+        for (let n = 1; n <= count; n++) await maria.sendText(mariaRoom, `language a${n}`);
+      })(),
+      (async () => {
+        for (let n = 1; n <= count; n++) await mario.sendText(marioRoom, `language b${n}`);
+      })(),
+    ]);
+    await maria.waitForMessage(
+      mariaRoom,
+      (body, e) => isBotNotice(world)(e) && body.includes(`a${count}`),
+      30_000,
+    );
+    await mario.waitForMessage(
+      marioRoom,
+      (body, e) => isBotNotice(world)(e) && body.includes(`b${count}`),
+      30_000,
+    );
+    const numbers = (person: typeof maria, room: string, prefix: string) =>
+      botBodies(world, person, room).flatMap(
+        (body) => new RegExp(`${prefix}(\\d+)`).exec(body)?.[1] ?? [],
+      );
+    const expected = Array.from({ length: count }, (_, i) => String(i + 1));
+    expect(numbers(maria, mariaRoom, "a")).to.deep.equal(expected);
+    expect(numbers(mario, marioRoom, "b")).to.deep.equal(expected);
+    expect(world.bot?.stdout).to.not.contain("handling an event failed");
+  });
 });
 
 function botBodies(
