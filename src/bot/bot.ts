@@ -16,6 +16,8 @@ import { DEFAULT_LANGUAGE } from "../chat/catalog.js";
 import { Person } from "../store/entities/person.js";
 import { FieldCipher } from "../store/field-cipher.js";
 import { transaction } from "../store/transaction.js";
+import { Incidents } from "../cases/incidents/incidents.js";
+import { caseExchanges } from "./case-exchanges.js";
 import { Invites } from "./invites.js";
 import { MessageHandler } from "./message-handler.js";
 import { RoomKinds } from "./room-kinds.js";
@@ -25,10 +27,6 @@ export interface RunningBot {
   readonly connection: Connection;
   stop(): Promise<void>;
 }
-
-/** The workflows (incidents, vulnerabilities, ...) plug in here as they are built. */
-const modules: readonly ChatModule[] = [];
-const exchanges: ExchangeResolver = { exchangeOf: () => Promise.resolve(undefined) };
 
 /**
  * Starts the bot: the session and device, the encrypted client, the outbox, the inbox and the
@@ -51,6 +49,17 @@ export async function startBot(
   const { client } = connection;
   const catalog = Catalog.load();
   const roomKinds = new RoomKinds(client);
+  // The workflows plug in here: their commands and dialogues, and the exchanges of their cases.
+  const incidents = new Incidents({
+    dataSource,
+    cipher,
+    types: () => config.incidents.types,
+    directory: () => directory.directory,
+    triageRoomId: () => roomKinds.roomIdOf("triage"),
+    botUserId: () => client.getSafeUserId(),
+  });
+  const modules: readonly ChatModule[] = [incidents.chatModule()];
+  const exchanges: ExchangeResolver = caseExchanges({ INC: incidents.exchanges() });
   const outbox = new Outbox({
     client,
     dataSource,

@@ -21,12 +21,19 @@ const KIND_OF: Record<ConfiguredRoom, RoomKind> = {
  */
 export class RoomKinds {
   private readonly configured = new Map<string, RoomKind>();
+  private readonly ids = new Map<ConfiguredRoom, string>();
 
   constructor(private readonly client: MatrixClient) {}
 
   /** Records the resolved room ID of a configured room. */
   setConfigured(key: ConfiguredRoom, roomId: string): void {
     this.configured.set(roomId, KIND_OF[key]);
+    this.ids.set(key, roomId);
+  }
+
+  /** The room ID of a configured room, once the bot has joined it. */
+  roomIdOf(key: ConfiguredRoom): string | undefined {
+    return this.ids.get(key);
   }
 
   configuredKind(roomId: string): RoomKind | undefined {

@@ -1,0 +1,94 @@
+import type { EntityManager } from "typeorm";
+import { Not } from "typeorm";
+import type { Exchange } from "../../policy/audience.js";
+import { Incident } from "../../store/entities/incident.js";
+import type { FieldCipher } from "../../store/field-cipher.js";
+import type { IncidentReport } from "./intake.js";
+
+/** What is known of the reporter when an incident is opened. */
+export interface Reporter {
+  readonly userId: string;
+  readonly roomId: string;
+  readonly organisation: string | null;
+  readonly language: string;
+  readonly region: string | null;
+}
+
+/** Incident tickets, with their free texts sealed (bound to the case id). */
+export class IncidentStore {
+  constructor(private readonly cipher: FieldCipher) {}
+
+  async open(
+    manager: EntityManager,
+    caseId: string,
+    report: IncidentReport,
+    reporter: Reporter,
+    at: Date,
+  ): Promise<Incident> {
+    const now = at.getTime();
+    const incident = manager.create(Incident, {
+      caseId,
+      type: report.type,
+      state: "new",
+      openedMonth: at.toISOString().slice(0, 7),
+      closedMonth: null,
+      urgency: report.urgency,
+      label: report.label,
+      language: reporter.language,
+      region: reporter.region,
+      reporterId: reporter.userId,
+      partnerOrg: reporter.organisation,
+      providerOrg: null,
+      reporterRoomId: reporter.roomId,
+      ticketRoomId: null,
+      participants: JSON.stringify([reporter.userId]),
+      consent: report.consent,
+      description: this.cipher.encrypt(report.description, context(caseId, "description")),
+      measures: this.cipher.encrypt(report.measures, context(caseId, "measures")),
+      createdAt: now,
+      updatedAt: now,
+    });
+    return manager.save(incident);
+  }
+
+  get(manager: EntityManager, caseId: string): Promise<Incident | null> {
+    return manager.findOneBy(Incident, { caseId });
+  }
+
+  /** The open incidents a person reported, oldest first. */
+  openReportedBy(manager: EntityManager, userId: string): Promise<Incident[]> {
+    return manager.find(Incident, {
+      where: { reporterId: userId, state: Not("closed") },
+      order: { id: "ASC" },
+    });
+  }
+
+  description(incident: Incident): string {
+    return incident.description === null
+      ? ""
+      : this.cipher.decrypt(incident.description, context(incident.caseId, "description"));
+  }
+
+  measures(incident: Incident): string {
+    return incident.measures === null
+      ? ""
+      : this.cipher.decrypt(incident.measures, context(incident.caseId, "measures"));
+  }
+
+  /** The exchange of an open incident: its participants, and the organisations party to it. */
+  exchange(incident: Incident, dsxOrganisation: string, botUserId: string): Exchange | undefined {
+    if (incident.state === "closed") return undefined;
+    const participants = JSON.parse(incident.participants ?? "[]") as string[];
+    const organisations = [incident.partnerOrg, incident.providerOrg, dsxOrganisation].filter(
+      (o): o is string => o !== null,
+    );
+    return {
+      participants: new Set([...participants, botUserId]),
+      organisations: new Set(organisations),
+    };
+  }
+}
+
+function context(caseId: string, column: string): string {
+  return `incident.${column}:${caseId}`;
+}

@@ -1,0 +1,165 @@
+import { expect } from "chai";
+import type { MatrixEvent } from "matrix-js-sdk";
+import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
+import { DsxWorld } from "../../support/bot/dsx-world.js";
+
+describe("incidents, as a partner and the DSX team see them", function () {
+  this.timeout(180_000);
+  let world: DsxWorld;
+  let ana: E2eeTestClient;
+
+  beforeEach(async () => {
+    world = await DsxWorld.create();
+    await world.startBot();
+    // The DSX team member who created the configured rooms, on an Element-like device.
+    ana = await createE2eeClient(world.homeserver, "ana", {
+      login: true,
+      password: "ana-password",
+    });
+    world.clients.push(ana);
+  });
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  const fromBot =
+    (predicate: (body: string, event: MatrixEvent) => boolean) =>
+    (body: string, event: MatrixEvent) =>
+      event.getSender() === world.botUserId && predicate(body, event);
+
+  it("a partner reports an AMBER incident; triage, all DSX, sees its details; status lists it", async () => {
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    await maria.sendText(room, "report incident");
+    const steps: [string, string][] = [
+      ["type", "2"],
+      ["description", "A fake webmail login page was sent to our staff"],
+      ["measures", "Blocked the sender"],
+      ["files", "done"],
+      ["urgency", "high"],
+      ["tlp", "default"],
+      ["consent", "yes"],
+    ];
+    for (const [prompt, answer] of steps) {
+      await maria.waitForMessage(
+        room,
+        fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === prompt),
+        30_000,
+      );
+      await maria.sendText(room, answer);
+    }
+    const summary = await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === "confirm"),
+      30_000,
+    );
+    expect(summary.getContent()["body"]).to.contain("A fake webmail login page");
+    expect(summary.getContent()["org.dsx.tlp"]).to.equal("AMBER");
+    await maria.sendText(room, "yes");
+    const received = await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.step"] === "received"),
+      30_000,
+    );
+    const caseId = String(received.getContent()["org.dsx.case"]);
+    expect(caseId).to.match(/^INC-\d{4}-0001$/);
+
+    const notice = await ana.waitForMessage(
+      world.rooms.triage,
+      fromBot((b) => b.includes(`New incident ${caseId}`) || b.includes(caseId)),
+      30_000,
+    );
+    expect(notice.getContent()["body"]).to.contain("Phishing");
+    const details = await ana.waitForMessage(
+      world.rooms.triage,
+      fromBot((_b, e) => e.getContent()["org.dsx.step"] === "summary"),
+      30_000,
+    );
+    expect(details.getContent()["org.dsx.tlp"]).to.equal("AMBER");
+    expect(details.getContent()["body"]).to.contain("A fake webmail login page");
+
+    await maria.sendText(room, "status");
+    const status = await maria.waitForMessage(
+      room,
+      fromBot((b) => b.includes(caseId) && b.includes("waiting for a provider")),
+      30_000,
+    );
+    expect(status.getContent()["org.dsx.case"]).to.equal(caseId);
+  });
+
+  it("a RED incident never shows its description in the triage room, also after a restart mid-intake", async () => {
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    await maria.sendText(room, "report incident");
+    await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === "type"),
+      30_000,
+    );
+    await maria.sendText(room, "1");
+    await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === "description"),
+      30_000,
+    );
+    await world.stopBot("SIGKILL");
+    await maria.sendText(room, "SECRET-RED-DETAIL our director's phone was taken");
+    await world.startBot();
+    for (const [prompt, answer] of [
+      ["measures", "none"],
+      ["files", "done"],
+      ["urgency", "critical"],
+      ["tlp", "RED"],
+      ["consent", "no"],
+    ]) {
+      await maria.waitForMessage(
+        room,
+        fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === prompt),
+        30_000,
+      );
+      await maria.sendText(room, answer ?? "");
+    }
+    await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === "confirm"),
+      30_000,
+    );
+    await maria.sendText(room, "yes");
+    const received = await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.step"] === "received"),
+      30_000,
+    );
+    const caseId = String(received.getContent()["org.dsx.case"]);
+    const notice = await ana.waitForMessage(
+      world.rooms.triage,
+      fromBot((b) => b.includes(caseId)),
+      30_000,
+    );
+    expect(notice.getContent()["body"]).to.contain("not shown here");
+    // A marker after the notice: everything the bot said about the case in triage has arrived.
+    await ana.sendText(world.rooms.triage, "!dsx help");
+    await ana.waitForMessage(
+      world.rooms.triage,
+      fromBot((b) => b.includes("Here is what you can ask me")),
+      30_000,
+    );
+    const triageText = (ana.client.getRoom(world.rooms.triage)?.getLiveTimeline().getEvents() ?? [])
+      .map((e) => JSON.stringify(e.getContent()))
+      .join("\n");
+    expect(triageText).to.not.contain("SECRET-RED-DETAIL");
+    expect(received.getContent()["org.dsx.tlp"]).to.equal("RED");
+  });
+
+  it("only partners may report an incident", async () => {
+    const sam = await world.person("sam");
+    const room = await world.directMessage(sam);
+    await sam.sendText(room, "report incident");
+    const reply = await sam.waitForMessage(
+      room,
+      fromBot(() => true),
+      30_000,
+    );
+    expect(reply.getContent()["body"]).to.contain("I don't know the command");
+  });
+});
