@@ -148,6 +148,8 @@ export class Outbox {
             state: "sent",
             eventId,
             content: null,
+            // Who asked matters only until the message is out.
+            requester: null,
             attempts: row.attempts + 1,
             updatedAt: Date.now(),
           },
@@ -170,6 +172,7 @@ export class Outbox {
             {
               state: "failed",
               content: null,
+              requester: null,
               reason: errcode ?? `http-${status}`,
               updatedAt: Date.now(),
             },
@@ -248,7 +251,13 @@ export class Outbox {
       await manager.update(
         OutgoingMessage,
         { id: row.id },
-        { state: "refused", content: null, reason: decision.reason, updatedAt: Date.now() },
+        {
+          state: "refused",
+          content: null,
+          requester: null,
+          reason: decision.reason,
+          updatedAt: Date.now(),
+        },
       );
       await audit(manager, {
         actor: row.requester,

@@ -49,6 +49,8 @@ export function createDataSource(location: DatabaseLocation): DataSource {
       db.pragma("synchronous = FULL");
       db.pragma("busy_timeout = 5000");
       db.pragma("foreign_keys = ON");
+      // Deleted case details must not linger in free pages of the file (Retention).
+      db.pragma("secure_delete = ON");
     },
   });
 }

@@ -1,7 +1,9 @@
 import type { EntityManager } from "typeorm";
 import { Not } from "typeorm";
 import type { Exchange } from "../../policy/audience.js";
+import { AuditEntry } from "../../store/entities/audit-entry.js";
 import { Incident } from "../../store/entities/incident.js";
+import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import type { IncidentReport } from "./intake.js";
 
@@ -73,6 +75,47 @@ export class IncidentStore {
     return incident.measures === null
       ? ""
       : this.cipher.decrypt(incident.measures, context(incident.caseId, "measures"));
+  }
+
+  /** The open incidents, oldest first. */
+  openIncidents(manager: EntityManager): Promise<Incident[]> {
+    return manager.find(Incident, { where: { state: Not("closed") }, order: { id: "ASC" } });
+  }
+
+  /**
+   * Closes an incident and forgets it: everything but its number, type and the months it opened
+   * and closed is deleted, and the audit and outbox rows of the case lose the people and rooms
+   * they named (Retention).
+   */
+  async close(manager: EntityManager, incident: Incident, at: Date): Promise<void> {
+    await manager.update(
+      Incident,
+      { id: incident.id },
+      {
+        state: "closed",
+        closedMonth: at.toISOString().slice(0, 7),
+        urgency: null,
+        label: null,
+        language: null,
+        region: null,
+        reporterId: null,
+        partnerOrg: null,
+        providerOrg: null,
+        reporterRoomId: null,
+        ticketRoomId: null,
+        participants: null,
+        consent: null,
+        description: null,
+        measures: null,
+        updatedAt: at.getTime(),
+      },
+    );
+    await manager.update(AuditEntry, { caseId: incident.caseId }, { actor: null, roomId: null });
+    await manager.update(
+      OutgoingMessage,
+      { caseId: incident.caseId, state: Not("pending") },
+      { requester: null },
+    );
   }
 
   /** The exchange of an open incident: its participants, and the organisations party to it. */

@@ -2,12 +2,14 @@ import type { DataSource } from "typeorm";
 import type { ChatContext } from "../../chat/context.js";
 import type { ChatModule } from "../../chat/router.js";
 import { startDialogue } from "../../chat/dialogue.js";
-import { lines } from "../../chat/render.js";
+import type { Command } from "../../chat/command.js";
+import { lines, type Rendered } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
-import { tlpName } from "../../policy/tlp.js";
+import { parseTlp, tlpName } from "../../policy/tlp.js";
 import { audit } from "../../store/audit-log.js";
-import { nextCaseId } from "../../store/case-numbers.js";
+import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
+import type { Incident } from "../../store/entities/incident.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import { IncidentStore } from "./incident-store.js";
 import { incidentIntake, summaryText, typeName, type IncidentReport } from "./intake.js";
@@ -19,6 +21,14 @@ export interface IncidentsOptions {
   readonly directory: () => Directory;
   readonly triageRoomId: () => string | undefined;
   readonly botUserId: () => string;
+}
+
+const OUTCOMES = ["resolved", "referred", "no-response", "duplicate", "withdrawn"] as const;
+
+/** The outcome category of a closing reason (its first word); the reason's text is not kept. */
+function outcomeCategory(word: string): string {
+  const lower = word.toLowerCase();
+  return (OUTCOMES as readonly string[]).includes(lower) ? lower : "other";
 }
 
 /**
@@ -52,6 +62,7 @@ export class Incidents {
             await startDialogue(context, intake);
           },
         },
+        ...this.triageCommands(),
       ],
       openCases: {
         openCasesOf: async (context) => {
@@ -75,6 +86,146 @@ export class Incidents {
         },
       },
     };
+  }
+
+  /** `!dsx tickets`, `!dsx ticket INC-…`, `!dsx close INC-… <reason>` for the DSX team in triage. */
+  private triageCommands(): Command[] {
+    const dsxTeam = (context: ChatContext) => context.directory.isDsxTeam(context.inbound.sender);
+    return [
+      {
+        words: ["tickets"],
+        rooms: ["triage"],
+        summary: "incident.commandTickets",
+        allowed: dsxTeam,
+        run: async (context) => {
+          const open = await this.store.openIncidents(context.manager);
+          const text =
+            open.length === 0
+              ? context.text({ key: "incident.noTickets" })
+              : lines(open.map((i) => this.ticketLine(context, i)));
+          context.reply({ label: "GREEN", step: "tickets", text });
+        },
+      },
+      {
+        words: ["ticket"],
+        rooms: ["triage"],
+        summary: "incident.commandTicket",
+        allowed: dsxTeam,
+        run: async (context, rest) => {
+          const incident = await this.findForCommand(context, rest);
+          if (!incident) return;
+          const line = this.ticketLine(context, incident);
+          const label = parseTlp(incident.label ?? "") ?? "RED";
+          if (label === "RED") {
+            const withheld = context.text({
+              key: "incident.triageWithheld",
+              params: { label: `TLP:${tlpName("RED", context.tlpNames)}` },
+            });
+            context.reply({
+              label: "GREEN",
+              caseId: incident.caseId,
+              text: lines([line, withheld]),
+            });
+            return;
+          }
+          const report: IncidentReport = {
+            type: incident.type,
+            description: this.store.description(incident),
+            measures: this.store.measures(incident),
+            urgency: (incident.urgency ?? "medium") as IncidentReport["urgency"],
+            label,
+            consent: incident.consent === true,
+          };
+          context.reply({
+            label,
+            caseId: incident.caseId,
+            step: "summary",
+            text: summaryText(context, report),
+          });
+        },
+      },
+      {
+        words: ["close"],
+        rooms: ["triage"],
+        summary: "incident.commandClose",
+        allowed: dsxTeam,
+        run: async (context, rest) => {
+          const [id = "", ...reason] = rest.split(/\s+/);
+          const incident = await this.findForCommand(context, id);
+          if (!incident) return;
+          if (reason.length === 0) {
+            context.reply({
+              label: "WHITE",
+              text: context.text({ key: "incident.closeNeedsReason" }),
+            });
+            return;
+          }
+          await this.close(context, incident, outcomeCategory(reason[0] ?? ""));
+        },
+      },
+    ];
+  }
+
+  /** Closes a ticket: the reporter and triage are told (only the outcome category), details go. */
+  private async close(context: ChatContext, incident: Incident, outcome: string): Promise<void> {
+    const caseId = incident.caseId;
+    if (incident.reporterRoomId !== null) {
+      context.send(incident.reporterRoomId, {
+        label: "WHITE",
+        caseId,
+        step: "closed",
+        text: context.text(
+          { key: "incident.closedReporter", params: { caseId } },
+          incident.language ?? undefined,
+        ),
+      });
+    }
+    const triage = this.options.triageRoomId();
+    if (triage !== undefined) {
+      context.send(triage, {
+        label: "WHITE",
+        caseId,
+        step: "closed",
+        text: context.text({ key: "incident.closedTriage", params: { caseId, outcome } }),
+      });
+    }
+    await audit(context.manager, {
+      actor: context.inbound.sender,
+      action: "incident.closed",
+      caseId,
+      outcome,
+    });
+    await this.store.close(context.manager, incident, new Date());
+  }
+
+  /** The open ticket a command names, or an answer saying why there is none. */
+  private async findForCommand(context: ChatContext, text: string): Promise<Incident | undefined> {
+    const parsed = parseCaseId(text.trim().split(/\s+/)[0] ?? "");
+    if (parsed?.kind !== "INC") {
+      context.reply({ label: "WHITE", text: context.text({ key: "incident.badCaseId" }) });
+      return undefined;
+    }
+    const incident = await this.store.get(context.manager, parsed.id);
+    if (!incident || incident.state === "closed") {
+      // A closed ticket's id answers "closed" and nothing more.
+      const key = incident ? "incident.closedTicket" : "incident.unknownTicket";
+      context.reply({ label: "WHITE", text: context.text({ key, params: { caseId: parsed.id } }) });
+      return undefined;
+    }
+    return incident;
+  }
+
+  private ticketLine(context: ChatContext, incident: Incident): Rendered {
+    return context.text({
+      key: "incident.ticketLine",
+      params: {
+        caseId: incident.caseId,
+        type: typeName(context, incident.type),
+        urgency: context.text({ key: `urgency.${incident.urgency ?? "medium"}` }).plain,
+        label: `TLP:${tlpName(parseTlp(incident.label ?? "") ?? "RED", context.tlpNames)}`,
+        state: context.text({ key: `incidentState.${incident.state}` }).plain,
+      },
+    });
   }
 
   /** Resolves `INC-…` case ids to their exchange, for the outbox's audience check. */

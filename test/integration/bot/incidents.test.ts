@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
 import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
@@ -161,5 +163,89 @@ describe("incidents, as a partner and the DSX team see them", function () {
       30_000,
     );
     expect(reply.getContent()["body"]).to.contain("I don't know the command");
+  });
+
+  it("triage lists, shows and closes a ticket; afterwards nothing of it remains but number and type", async () => {
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    await maria.sendText(room, "report incident");
+    const description = "Zanzibar-canary malware found on the treasurer laptop";
+    const measures = "Quokka-canary laptop unplugged";
+    for (const [prompt, answer] of [
+      ["type", "3"],
+      ["description", description],
+      ["measures", measures],
+      ["files", "done"],
+      ["urgency", "medium"],
+      ["tlp", "AMBER"],
+      ["consent", "yes"],
+      ["confirm", "yes"],
+    ] as const) {
+      await maria.waitForMessage(
+        room,
+        fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === prompt),
+        30_000,
+      );
+      await maria.sendText(room, answer);
+    }
+    const received = await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.step"] === "received"),
+      30_000,
+    );
+    const caseId = String(received.getContent()["org.dsx.case"]);
+    const triage = world.rooms.triage;
+    const ask = async (command: string, expected: (body: string) => boolean) => {
+      await ana.sendText(triage, command);
+      return ana.waitForMessage(
+        triage,
+        fromBot((b, e) => expected(b) && e.getTs() >= Date.now() - 20_000),
+        30_000,
+      );
+    };
+    expect(
+      (await ask("!dsx tickets", (b) => b.includes(`${caseId} Malware`))).getContent()["body"],
+    ).to.contain("waiting for a provider");
+    expect(
+      (
+        await ask(`!dsx ticket ${caseId.toLowerCase()}`, (b) => b.includes("Zanzibar"))
+      ).getContent()["org.dsx.tlp"],
+    ).to.equal("AMBER");
+    await ask("!dsx ticket INC-1999-0001", (b) =>
+      b.includes("There is no open ticket INC-1999-0001"),
+    );
+    await ask(`!dsx close ${caseId}`, (b) => b.includes("Please say why"));
+    await ask(`!dsx close ${caseId} resolved after cleaning the Zanzibar laptop`, (b) =>
+      b.includes(`${caseId} closed (resolved)`),
+    );
+    const closed = await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.step"] === "closed"),
+      30_000,
+    );
+    expect(closed.getContent()["body"]).to.contain("details have been deleted");
+    await ask(`!dsx ticket ${caseId}`, (b) => b.includes(`${caseId} is closed.`));
+    // Someone outside the DSX team cannot use triage commands.
+    await maria.sendText(room, "status");
+    await maria.waitForMessage(
+      room,
+      fromBot((b) => b.includes("You have no open cases")),
+      30_000,
+    );
+
+    await world.stopBot("SIGTERM");
+    const files = (await readdir(join(world.folder, "state"))).filter((f) =>
+      f.startsWith("dsx.sqlite"),
+    );
+    expect(files).to.include("dsx.sqlite");
+    const bytes = Buffer.concat(
+      await Promise.all(files.map((f) => readFile(join(world.folder, "state", f)))),
+    );
+    for (const secret of ["Zanzibar", "Quokka", world.user("maria")]) {
+      expect(bytes.includes(Buffer.from(secret)), `${secret} in the database files`).to.equal(
+        false,
+      );
+    }
+    expect(bytes.includes(Buffer.from(caseId)), "the number stays").to.equal(true);
   });
 });
