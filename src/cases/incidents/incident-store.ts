@@ -77,6 +77,16 @@ export class IncidentStore {
       : this.cipher.decrypt(incident.measures, context(incident.caseId, "measures"));
   }
 
+  /** How many open incidents each provider organisation has. */
+  async openCasesByProvider(manager: EntityManager): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const incident of await this.openIncidents(manager)) {
+      if (incident.providerOrg !== null)
+        counts.set(incident.providerOrg, (counts.get(incident.providerOrg) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** The open incidents, oldest first. */
   openIncidents(manager: EntityManager): Promise<Incident[]> {
     return manager.find(Incident, { where: { state: Not("closed") }, order: { id: "ASC" } });

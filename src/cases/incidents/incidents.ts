@@ -6,6 +6,7 @@ import type { Command } from "../../chat/command.js";
 import { lines, type Rendered } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
+import { rankProviders, type MatchReason } from "../../policy/matching.js";
 import { parseTlp, tlpName } from "../../policy/tlp.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
@@ -145,6 +146,22 @@ export class Incidents {
         },
       },
       {
+        words: ["match"],
+        rooms: ["triage"],
+        summary: "incident.commandMatch",
+        allowed: dsxTeam,
+        run: async (context, rest) => {
+          const incident = await this.findForCommand(context, rest);
+          if (!incident) return;
+          context.reply({
+            label: "GREEN",
+            caseId: incident.caseId,
+            step: "match",
+            text: await this.matchText(context, incident),
+          });
+        },
+      },
+      {
         words: ["close"],
         rooms: ["triage"],
         summary: "incident.commandClose",
@@ -164,6 +181,56 @@ export class Incidents {
         },
       },
     ];
+  }
+
+  /** The ranked providers for a ticket, with the reasons, as triage reads them. */
+  private async matchText(context: ChatContext, incident: Incident): Promise<Rendered> {
+    const providers = context.directory.withRole("provider");
+    const openCases = await this.store.openCasesByProvider(context.manager);
+    const result = rankProviders(
+      {
+        type: incident.type,
+        language: incident.language,
+        region: incident.region,
+        partnerOrg: incident.partnerOrg,
+      },
+      providers,
+      { openCases, conflicts: new Set(), declined: new Set() },
+    );
+    const reason = (r: MatchReason) => {
+      const { code, ...params } = r;
+      return context.text({ key: `matchReason.${code}`, params }).plain;
+    };
+    const name = (id: string) => context.directory.organisation(id)?.name ?? id;
+    const parts: Rendered[] = [];
+    if (result.candidates.length === 0)
+      parts.push(context.text({ key: "incident.matchNone", params: { caseId: incident.caseId } }));
+    else {
+      parts.push(
+        context.text({ key: "incident.matchHeader", params: { caseId: incident.caseId } }),
+      );
+      result.candidates.forEach((c, i) =>
+        parts.push(
+          context.text({
+            key: "incident.matchLine",
+            params: {
+              rank: i + 1,
+              provider: name(c.provider),
+              reasons: c.reasons.map(reason).join(", "),
+            },
+          }),
+        ),
+      );
+    }
+    if (result.excluded.length > 0) {
+      const list = result.excluded
+        .map(
+          (e) => `${name(e.provider)} (${context.text({ key: `matchReason.${e.reason}` }).plain})`,
+        )
+        .join("; ");
+      parts.push(context.text({ key: "incident.matchExcluded", params: { list } }));
+    }
+    return lines(parts);
   }
 
   /** Closes a ticket: the reporter and triage are told (only the outcome category), details go. */

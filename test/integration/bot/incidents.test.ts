@@ -211,6 +211,10 @@ describe("incidents, as a partner and the DSX team see them", function () {
         await ask(`!dsx ticket ${caseId.toLowerCase()}`, (b) => b.includes("Zanzibar"))
       ).getContent()["org.dsx.tlp"],
     ).to.equal("AMBER");
+    const match = await ask(`!dsx match ${caseId}`, (b) => b.includes(`Providers for ${caseId}`));
+    expect(match.getContent()["body"]).to.contain(
+      "1. securelab: handles malware, speaks en, 0 of 3 cases open",
+    );
     await ask("!dsx ticket INC-1999-0001", (b) =>
       b.includes("There is no open ticket INC-1999-0001"),
     );
