@@ -24,6 +24,22 @@ describe("incidents, as a partner and the DSX team see them", function () {
     await world.stop();
   });
 
+  /** Answers each question the bot asks (by its `org.dsx.prompt`), in order. */
+  async function answerPrompts(
+    person: E2eeTestClient,
+    room: string,
+    steps: readonly (readonly [string, string])[],
+  ): Promise<void> {
+    for (const [prompt, answer] of steps) {
+      await person.waitForMessage(
+        room,
+        fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === prompt),
+        30_000,
+      );
+      await person.sendText(room, answer);
+    }
+  }
+
   const fromBot =
     (predicate: (body: string, event: MatrixEvent) => boolean) =>
     (body: string, event: MatrixEvent) =>
@@ -42,14 +58,7 @@ describe("incidents, as a partner and the DSX team see them", function () {
       ["tlp", "default"],
       ["consent", "yes"],
     ];
-    for (const [prompt, answer] of steps) {
-      await maria.waitForMessage(
-        room,
-        fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === prompt),
-        30_000,
-      );
-      await maria.sendText(room, answer);
-    }
+    await answerPrompts(maria, room, steps);
     const summary = await maria.waitForMessage(
       room,
       fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === "confirm"),
@@ -107,20 +116,13 @@ describe("incidents, as a partner and the DSX team see them", function () {
     await world.stopBot("SIGKILL");
     await maria.sendText(room, "SECRET-RED-DETAIL our director's phone was taken");
     await world.startBot();
-    for (const [prompt, answer] of [
+    await answerPrompts(maria, room, [
       ["measures", "none"],
       ["files", "done"],
       ["urgency", "critical"],
       ["tlp", "RED"],
       ["consent", "no"],
-    ]) {
-      await maria.waitForMessage(
-        room,
-        fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === prompt),
-        30_000,
-      );
-      await maria.sendText(room, answer ?? "");
-    }
+    ]);
     await maria.waitForMessage(
       room,
       fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === "confirm"),
@@ -171,7 +173,7 @@ describe("incidents, as a partner and the DSX team see them", function () {
     await maria.sendText(room, "report incident");
     const description = "Zanzibar-canary malware found on the treasurer laptop";
     const measures = "Quokka-canary laptop unplugged";
-    for (const [prompt, answer] of [
+    await answerPrompts(maria, room, [
       ["type", "3"],
       ["description", description],
       ["measures", measures],
@@ -180,14 +182,7 @@ describe("incidents, as a partner and the DSX team see them", function () {
       ["tlp", "AMBER"],
       ["consent", "yes"],
       ["confirm", "yes"],
-    ] as const) {
-      await maria.waitForMessage(
-        room,
-        fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === prompt),
-        30_000,
-      );
-      await maria.sendText(room, answer);
-    }
+    ]);
     const received = await maria.waitForMessage(
       room,
       fromBot((_b, e) => e.getContent()["org.dsx.step"] === "received"),
