@@ -340,11 +340,16 @@ export class Incidents {
       step: "received",
       text: context.text({ key: "incident.received", params: { caseId } }),
     });
-    this.tellTriage(context, caseId, report);
+    this.tellTriage(context, caseId, report, region);
   }
 
   /** Triage hears of every ticket; the details go under the ticket's label, never for RED. */
-  private tellTriage(context: ChatContext, caseId: string, report: IncidentReport): void {
+  private tellTriage(
+    context: ChatContext,
+    caseId: string,
+    report: IncidentReport,
+    region: string | null,
+  ): void {
     const triage = this.options.triageRoomId();
     if (triage === undefined) return;
     const english = (key: string, params?: Record<string, string | number>) =>
@@ -357,7 +362,7 @@ export class Incidents {
       type: typeLabel,
       urgency: english(`urgency.${report.urgency}`).plain,
       language: context.language,
-      region: "",
+      region: region ?? english("incident.noRegion").plain,
     });
     if (report.label === "RED") {
       const withheld = english("incident.triageWithheld", {

@@ -89,7 +89,7 @@ export class FakeChat {
     };
   }
 
-  /** The plain bodies said since the last call. */
+  /** The messages the bot said since the last call. */
   take(): BotMessage[] {
     return this.sent.splice(0).map((s) => s.message);
   }
