@@ -80,7 +80,9 @@ describe("incidents, as a partner and the DSX team see them", function () {
       fromBot((b) => b.includes(`New incident ${caseId}`) || b.includes(caseId)),
       30_000,
     );
-    expect(notice.getContent()["body"]).to.contain("Phishing, urgency high, language en, region not given");
+    expect(notice.getContent()["body"]).to.contain(
+      "Phishing, urgency high, language en, region not given",
+    );
     const details = await ana.waitForMessage(
       world.rooms.triage,
       fromBot((_b, e) => e.getContent()["org.dsx.step"] === "summary"),
