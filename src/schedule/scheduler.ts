@@ -1,0 +1,206 @@
+import { In, IsNull, LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
+import type { Logger } from "../ops/log.js";
+import { ScheduledJob } from "../store/entities/scheduled-job.js";
+import { transaction } from "../store/transaction.js";
+
+/** A kind of durable job, declared as data: what runs when a job of this kind comes due. */
+export interface ScheduledTask {
+  readonly kind: string;
+  /** Runs in the transaction that marks the job fired: its effects and `firedAt` commit together. */
+  execute(job: ScheduledJob, manager: EntityManager): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  readonly dataSource: DataSource;
+  readonly tasks: readonly ScheduledTask[];
+  readonly log: Logger;
+  readonly now?: () => number;
+  /** Delay before a failed job is tried again (doubles with each attempt, up to a day). */
+  readonly retryMs?: number;
+}
+
+/** The longest delay setTimeout takes; longer waits are re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_RETRY_MS = 24 * 3600_000;
+
+/**
+ * Durable time (invariant 5): every reminder and deadline is a `scheduled_job` row; one timer
+ * waits for the earliest. On start every job that came due while the bot was down fires, once,
+ * in due order. A job is marked fired in the transaction of its effects, so a crash either
+ * keeps both or neither, and a restart never fires a committed job again.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly tasks: ReadonlyMap<string, ScheduledTask>;
+  private readonly now: () => number;
+  /** Counts for the metrics endpoint. */
+  readonly stats = { fired: 0, failed: 0, lastLagMs: 0 };
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.tasks = new Map(options.tasks.map((task) => [task.kind, task]));
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Adds a job in the caller's transaction; call `wake()` after that transaction commits. */
+  async schedule(
+    manager: EntityManager,
+    job: {
+      kind: string;
+      dueAt: number;
+      caseId?: string;
+      payload?: Record<string, string | number | boolean>;
+    },
+  ): Promise<number> {
+    const now = this.now();
+    const result = await manager.insert(ScheduledJob, {
+      kind: job.kind,
+      dueAt: Math.round(job.dueAt),
+      caseId: job.caseId ?? null,
+      payload: JSON.stringify(job.payload ?? {}),
+      firedAt: null,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return (result.identifiers[0] as { id: number }).id;
+  }
+
+  /** Removes the pending jobs of a case (of one kind, or all), in the caller's transaction. */
+  async cancel(manager: EntityManager, caseId: string, kind?: string): Promise<void> {
+    await manager.delete(ScheduledJob, {
+      caseId,
+      firedAt: IsNull(),
+      ...(kind === undefined ? {} : { kind }),
+    });
+  }
+
+  /** Fires what came due while the bot was down, then waits for the next job. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.wake();
+  }
+
+  /** Fires due jobs and re-arms the timer (after new jobs were committed, or when it fires). */
+  wake(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.fireDue()
+      .then(() => this.arm())
+      .catch((error: unknown) => {
+        this.options.log.error("the scheduler failed; will try again", { error });
+        this.armIn(this.options.retryMs ?? 60_000);
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          void this.wake();
+        }
+      });
+    return this.running;
+  }
+
+  /** Stops the timer and waits for the job in hand. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** The delay the timer is set to now (undefined when nothing is pending), for tests. */
+  nextDelayMs: number | undefined;
+
+  private async fireDue(): Promise<void> {
+    const repository = this.options.dataSource.getRepository(ScheduledJob);
+    const skipped = new Set<number>();
+    for (;;) {
+      if (this.stopped) return;
+      const due = await repository.find({
+        where: { firedAt: IsNull(), dueAt: LessThanOrEqual(this.now()) },
+        // Due jobs of unknown kinds are reported once per run and skipped.
+        order: { dueAt: "ASC", id: "ASC" },
+        take: 50,
+      });
+      const job = due.find((j) => !skipped.has(j.id));
+      if (!job) return;
+      const task = this.tasks.get(job.kind);
+      if (!task) {
+        this.options.log.error("a scheduled job of an unknown kind is left as it is", {
+          jobId: String(job.id),
+          reason: job.kind,
+        });
+        skipped.add(job.id);
+        continue;
+      }
+      await this.fire(task, job);
+    }
+  }
+
+  private async fire(task: ScheduledTask, job: ScheduledJob): Promise<void> {
+    const { dataSource, log } = this.options;
+    try {
+      await transaction(dataSource, async (manager) => {
+        const current = await manager.findOneBy(ScheduledJob, { id: job.id, firedAt: IsNull() });
+        if (!current) return; // cancelled or fired meanwhile
+        await task.execute(current, manager);
+        const firedAt = this.now();
+        await manager.update(
+          ScheduledJob,
+          { id: job.id },
+          { firedAt, attempts: current.attempts + 1, updatedAt: firedAt },
+        );
+      });
+      this.stats.fired++;
+      this.stats.lastLagMs = Math.max(0, this.now() - job.dueAt);
+    } catch (error) {
+      this.stats.failed++;
+      const attempts = job.attempts + 1;
+      const delay = Math.min(
+        MAX_RETRY_MS,
+        (this.options.retryMs ?? 60_000) * 2 ** Math.min(attempts - 1, 20),
+      );
+      log.warn("a scheduled job failed; will try again", {
+        jobId: String(job.id),
+        ...(job.caseId === null ? {} : { caseId: job.caseId }),
+        attempt: attempts,
+        error,
+      });
+      await transaction(dataSource, (manager) =>
+        manager.update(
+          ScheduledJob,
+          { id: job.id },
+          { attempts, dueAt: this.now() + delay, updatedAt: this.now() },
+        ),
+      );
+    }
+  }
+
+  private async arm(): Promise<void> {
+    const next = await this.options.dataSource
+      .getRepository(ScheduledJob)
+      // Only kinds this bot knows: a job of an unknown kind must not keep the timer spinning.
+      .findOne({
+        where: { firedAt: IsNull(), kind: In([...this.tasks.keys()]) },
+        order: { dueAt: "ASC", id: "ASC" },
+      });
+    if (!next) {
+      clearTimeout(this.timer);
+      this.nextDelayMs = undefined;
+      return;
+    }
+    this.armIn(next.dueAt - this.now());
+  }
+
+  private armIn(delay: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.nextDelayMs = Math.min(MAX_TIMER_MS, Math.max(0, delay));
+    this.timer = setTimeout(() => void this.wake(), this.nextDelayMs);
+  }
+}
