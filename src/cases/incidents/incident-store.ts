@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { Not } from "typeorm";
 import type { Exchange } from "../../policy/audience.js";
+import { Attachment } from "../../store/entities/attachment.js";
 import { AuditEntry } from "../../store/entities/audit-entry.js";
 import { Incident } from "../../store/entities/incident.js";
 import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
@@ -120,6 +121,7 @@ export class IncidentStore {
         updatedAt: at.getTime(),
       },
     );
+    await manager.delete(Attachment, { caseId: incident.caseId });
     await manager.update(AuditEntry, { caseId: incident.caseId }, { actor: null, roomId: null });
     await manager.update(
       OutgoingMessage,

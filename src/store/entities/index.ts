@@ -1,3 +1,4 @@
+import { Attachment } from "./attachment.js";
 import { AuditEntry } from "./audit-entry.js";
 import { CaseCounter } from "./case-counter.js";
 import { Conversation } from "./conversation.js";
@@ -9,6 +10,7 @@ import { ScheduledJob } from "./scheduled-job.js";
 import { UndecryptableEvent } from "./undecryptable-event.js";
 
 export {
+  Attachment,
   AuditEntry,
   CaseCounter,
   Conversation,
@@ -22,6 +24,7 @@ export {
 
 /** Every entity the data source knows; listed here rather than found by a file glob. */
 export const entities = [
+  Attachment,
   AuditEntry,
   CaseCounter,
   Conversation,

@@ -84,6 +84,7 @@ for (const kind of databaseKinds()) {
             "undecryptable_event",
             "incident",
             "case_counter",
+            "attachment",
           ]) {
             expect(await runner.hasTable(table), table).to.equal(false);
           }
