@@ -27,7 +27,12 @@ export type JournalOperation =
   | { op: "renameIndex"; store: string; index: string; to: string }
   | { op: "put"; store: string; key: unknown; value: unknown }
   | { op: "delete"; store: string; query: SerializedKeyQuery }
-  | { op: "clear"; store: string };
+  | { op: "clear"; store: string }
+  /**
+   * An aborted transaction's advance of a key generator: IndexedDB does not roll generators back
+   * on abort, so neither may a restart.
+   */
+  | { op: "keyGenerator"; store: string; next: number };
 
 /** One journal row: a committed transaction of one database, or a deleted database. */
 export type JournalEntry =

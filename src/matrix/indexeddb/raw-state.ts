@@ -70,6 +70,11 @@ function applyOperation(database: RawDatabase, operation: JournalOperation): voi
         ),
       );
       return;
+    case "keyGenerator": {
+      const generator = store(database, operation.store).keyGenerator;
+      if (generator !== null && generator.num < operation.next) generator.num = operation.next;
+      return;
+    }
     case "deleteStore":
       store(database, operation.store).deleted = true;
       database.rawObjectStores.delete(operation.store);

@@ -111,9 +111,33 @@ function track(connection: FakeConnection, transaction: FakeTransaction): void {
       }
     } else if (event.type === "abort") {
       sink.end(record);
+      keepGeneratorAdvances(sink, record);
     }
     return dispatch(event);
   };
+}
+
+/**
+ * An aborted transaction leaves its stores' key generators where its puts moved them (the
+ * IndexedDB rule fake-indexeddb follows); that much is journaled, so a restart agrees. Aborted
+ * upgrades are left out: their stores are rolled back altogether.
+ */
+function keepGeneratorAdvances(sink: JournalSink, record: TransactionRecord): void {
+  if (record.upgrade) return;
+  const database = sink.databases.get(record.database);
+  const stores = new Set(record.operations.flatMap((o) => (o.op === "put" ? [o.store] : [])));
+  const operations: JournalOperation[] = [];
+  for (const name of stores) {
+    const next = database?.rawObjectStores.get(name)?.keyGenerator?.num;
+    if (next !== undefined) operations.push({ op: "keyGenerator", store: name, next });
+  }
+  if (operations.length === 0) return;
+  try {
+    sink.commit({ database: record.database, upgrade: false, operations });
+  } catch {
+    // A store closed meanwhile: a restart then hands out a key this transaction had used and
+    // dropped, which no committed record holds.
+  }
 }
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
