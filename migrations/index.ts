@@ -2,6 +2,7 @@ import { Initial1763800000000 } from "./1763800000000-initial.js";
 import { CaseCounters1764000000000 } from "./1764000000000-case-counters.js";
 import { Incidents1764100000000 } from "./1764100000000-incidents.js";
 import { Attachments1764200000000 } from "./1764200000000-attachments.js";
+import { Offers1764300000000 } from "./1764300000000-offers.js";
 
 /** Every migration, oldest first. A new migration is added here and never edited afterwards. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CaseCounters1764000000000,
   Incidents1764100000000,
   Attachments1764200000000,
+  Offers1764300000000,
 ];

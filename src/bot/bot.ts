@@ -17,7 +17,12 @@ import { Person } from "../store/entities/person.js";
 import { FieldCipher } from "../store/field-cipher.js";
 import { transaction } from "../store/transaction.js";
 import { Incidents } from "../cases/incidents/incidents.js";
+import { IncidentStore } from "../cases/incidents/incident-store.js";
+import { RoomMaker } from "../matrix/rooms.js";
+import { Scheduler } from "../schedule/scheduler.js";
+import { AttachmentStore } from "../store/attachment-store.js";
 import { caseExchanges } from "./case-exchanges.js";
+import { withRoomEvents } from "./event-router.js";
 import { Invites } from "./invites.js";
 import { MessageHandler } from "./message-handler.js";
 import { RoomKinds } from "./room-kinds.js";
@@ -50,13 +55,22 @@ export async function startBot(
   const catalog = Catalog.load();
   const roomKinds = new RoomKinds(client);
   // The workflows plug in here: their commands and dialogues, and the exchanges of their cases.
-  const incidents = new Incidents({
-    dataSource,
-    cipher,
+  const incidents: Incidents = new Incidents({
+    reader: () => dataSource.manager,
+    store: new IncidentStore(cipher),
+    attachments: new AttachmentStore(cipher),
+    catalog,
+    tlpNames: config.policy.tlpNames,
     types: () => config.incidents.types,
+    maxFiles: () => config.incidents.attachments.maxFiles,
     directory: () => directory.directory,
     triageRoomId: () => roomKinds.roomIdOf("triage"),
     botUserId: () => client.getSafeUserId(),
+    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
+    jobs: (): Scheduler => scheduler,
+    rooms: new RoomMaker(client, (roomId) => roomKinds.configuredKind(roomId) !== undefined),
+    offerTimeoutMs: () => config.incidents.offerTimeout.ms,
+    automaticOffers: () => config.incidents.automaticOffers,
   });
   const modules: readonly ChatModule[] = [incidents.chatModule()];
   const exchanges: ExchangeResolver = caseExchanges({ INC: incidents.exchanges() });
@@ -72,7 +86,13 @@ export async function startBot(
     tlpNames: config.policy.tlpNames,
     log: log.child({ component: "outbox" }),
   });
-  const handler = new MessageHandler({
+  const scheduler: Scheduler = new Scheduler({
+    dataSource,
+    tasks: incidents.tasks(),
+    log: log.child({ component: "scheduler" }),
+    afterFired: () => void outbox.flush(),
+  });
+  const messages = new MessageHandler({
     router: new ChatRouter(modules),
     outbox,
     catalog,
@@ -80,14 +100,20 @@ export async function startBot(
     directory: () => directory.directory,
     roomKinds,
     tlpNames: config.policy.tlpNames,
+    media: client,
+    maxFileBytes: () => config.incidents.attachments.maxBytes,
+    reader: () => dataSource.manager,
   });
   const inbox = new Inbox({
     client,
     dataSource,
     cipher,
-    handler,
+    handler: withRoomEvents(messages, [(event, manager) => incidents.roomEvent(event, manager)]),
     log: log.child({ component: "inbox" }),
-    afterHandled: () => void outbox.flush(),
+    afterHandled: () => {
+      void outbox.flush();
+      void scheduler.wake();
+    },
     resendAfterMs: config.policy.undecryptable.askToResendAfter.ms,
   });
   const configuredRoomIds: string[] = [];
@@ -105,6 +131,7 @@ export async function startBot(
   const unreachable = await joinConfiguredRooms(client, config, roomKinds, configuredRoomIds, log);
   await invites.answerPending();
   await inbox.catchUp();
+  await scheduler.start();
   void outbox.flush();
   if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {
     const text = lines([
@@ -122,6 +149,7 @@ export async function startBot(
     connection,
     async stop() {
       await inbox.stop();
+      await scheduler.stop();
       await outbox.stop();
       client.stopClient();
       await connection.close();

@@ -1,8 +1,15 @@
 import type { MatrixEvent } from "matrix-js-sdk";
+import {
+  ATTACHMENT_MSGTYPES,
+  downloadAttachment,
+  readAttachment,
+  type MediaClient,
+} from "../matrix/attachments.js";
+import type { ReceivedFile } from "../chat/received-file.js";
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../chat/bot-message.js";
 import { DEFAULT_LANGUAGE, type Catalog } from "../chat/catalog.js";
-import type { ChatContext, Inbound } from "../chat/context.js";
+import type { ChatContext, Inbound, RoomKind } from "../chat/context.js";
 import { TypeOrmConversationStore } from "../chat/conversation-store.js";
 import { renderText } from "../chat/render.js";
 import type { ChatRouter } from "../chat/router.js";
@@ -26,6 +33,14 @@ export interface MessageHandlerOptions {
   readonly directory: () => Directory;
   readonly roomKinds: RoomKinds;
   readonly tlpNames: TlpNames;
+  /** For files: the media client, the largest file taken, and reads outside a transaction. */
+  readonly media: MediaClient;
+  readonly maxFileBytes: () => number;
+  readonly reader: () => EntityManager;
+}
+
+function isAttachment(content: Record<string, unknown>): boolean {
+  return (ATTACHMENT_MSGTYPES as readonly unknown[]).includes(content["msgtype"]);
 }
 
 /**
@@ -35,7 +50,41 @@ export interface MessageHandlerOptions {
 export class MessageHandler implements EventHandler {
   constructor(private readonly options: MessageHandlerOptions) {}
 
-  async handle(event: MatrixEvent, manager: EntityManager): Promise<void> {
+  /**
+   * A file sent in a direct message while the conversation asks for files is downloaded and
+   * decrypted here, before the transaction; anything else needs nothing.
+   */
+  async prepare(event: MatrixEvent): Promise<ReceivedFile | undefined> {
+    if (event.getType() !== "m.room.message" || !isAttachment(event.getContent())) return undefined;
+    const roomId = event.getRoomId() ?? "";
+    const sender = event.getSender() ?? "";
+    if (this.options.roomKinds.kindOf(roomId) !== "direct") return undefined;
+    if (!this.options.directory().isKnown(sender)) return undefined;
+    const conversations = new TypeOrmConversationStore(this.options.reader(), this.options.cipher);
+    if (!this.options.router.takesFiles(await conversations.get(roomId, sender))) return undefined;
+    const reading = readAttachment(event.getContent());
+    if (!reading.ok)
+      return {
+        ok: false,
+        reason: reading.problem.code === "unencrypted" ? "unencrypted" : "unreadable",
+      };
+    const download = await downloadAttachment(this.options.media, reading.attachment.file, {
+      maxBytes: this.options.maxFileBytes(),
+    });
+    if (!download.ok)
+      return {
+        ok: false,
+        reason: download.problem.code === "too-large" ? "too-large" : "unreadable",
+      };
+    return {
+      ok: true,
+      name: reading.attachment.name.slice(0, 200),
+      mimetype: reading.attachment.mimetype ?? "application/octet-stream",
+      bytes: download.bytes,
+    };
+  }
+
+  async handle(event: MatrixEvent, manager: EntityManager, prepared?: unknown): Promise<void> {
     if (event.getType() !== "m.room.message") return;
     const roomId = event.getRoomId() ?? "";
     const sender = event.getSender() ?? "";
@@ -49,6 +98,14 @@ export class MessageHandler implements EventHandler {
 
     if (content["msgtype"] === "m.notice") return; // other bots' notices are not for us
     const body: unknown = content["body"];
+    const file = prepared as ReceivedFile | undefined;
+    if (file !== undefined) {
+      const context = this.context(event, manager, roomKind, language, "");
+      if (await this.options.router.handleFile(context.chat, file)) {
+        await context.sent();
+        return;
+      }
+    }
     if (content["msgtype"] !== "m.text" || typeof body !== "string") {
       await audit(manager, { actor: sender, action: "message.unsupported", roomId });
       if (roomKind === "direct") await say({ label: "WHITE", text: text("inbox.unsupported") });
@@ -71,20 +128,37 @@ export class MessageHandler implements EventHandler {
       return;
     }
 
+    const context = this.context(event, manager, roomKind, language, body);
+    await this.options.router.handle(context.chat);
+    await context.sent();
+  }
+
+  /** The chat context of a message, over the event's transaction; `sent()` awaits its queue. */
+  private context(
+    event: MatrixEvent,
+    manager: EntityManager,
+    roomKind: RoomKind,
+    language: string,
+    text: string,
+  ): { chat: ChatContext; sent: () => Promise<void> } {
+    const roomId = event.getRoomId() ?? "";
+    const sender = event.getSender() ?? "";
     const inbound: Inbound = {
       eventId: event.getId() ?? "",
       roomId,
       sender,
       roomKind,
-      text: body,
+      text,
       ts: event.getTs(),
     };
     const queued: Promise<void>[] = [];
+    const say = (message: BotMessage): Promise<void> =>
+      this.options.outbox.enqueue(manager, roomId, message, sender);
     const conversations = new TypeOrmConversationStore(manager, this.options.cipher);
-    const context: ChatContext = {
+    const chat: ChatContext = {
       inbound,
       language,
-      directory,
+      directory: this.options.directory(),
       catalog: this.options.catalog,
       tlpNames: this.options.tlpNames,
       manager,
@@ -100,8 +174,7 @@ export class MessageHandler implements EventHandler {
         await manager.save(Person, { userId: sender, language: lang, updatedAt: Date.now() });
       },
     };
-    await this.options.router.handle(context);
-    await Promise.all(queued);
+    return { chat, sent: () => Promise.all(queued).then(() => undefined) };
   }
 
   async failed(event: MatrixEvent, manager: EntityManager): Promise<void> {

@@ -1,5 +1,6 @@
 import type { MatrixClient } from "matrix-js-sdk";
 import { presentMembers } from "../matrix/room-facts.js";
+import { RoomMaker } from "../matrix/rooms.js";
 import type { RoomKind } from "../chat/context.js";
 import type { BotConfig } from "../config/schema.js";
 
@@ -17,7 +18,7 @@ const KIND_OF: Record<ConfiguredRoom, RoomKind> = {
 /**
  * Which kind of room a room is: one of the configured rooms (their IDs resolved from aliases at
  * start), a direct-message room (no more than the bot and one person, joined or invited), or
- * another room (ticket and report rooms are recognised by their workflows).
+ * a ticket room (marked by the bot when it made it), or another room.
  */
 export class RoomKinds {
   private readonly configured = new Map<string, RoomKind>();
@@ -45,6 +46,7 @@ export class RoomKinds {
     if (configured) return configured;
     const room = this.client.getRoom(roomId);
     if (!room) return "other";
+    if (RoomMaker.ticketCaseOf(room, this.client.getSafeUserId()) !== undefined) return "ticket";
     const present = presentMembers(room);
     return present.length <= 2 ? "direct" : "other";
   }

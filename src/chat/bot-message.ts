@@ -17,6 +17,10 @@ export interface BotMessage {
   readonly prompt?: string;
   readonly step?: string;
   readonly text: Rendered;
+  /** An attachment (its row id) sent as an encrypted file, `text` being its caption. */
+  readonly attachment?: number;
+  /** The bot leaves the room once this message is out (a ticket's closing note). */
+  readonly leaveAfter?: boolean;
 }
 
 /** Content of an `m.room.message` event. */

@@ -1,6 +1,7 @@
 import type { TlpLabel } from "../policy/tlp.js";
 import type { ChatContext } from "./context.js";
 import type { ConversationState } from "./conversation-store.js";
+import type { ReceivedFile } from "./received-file.js";
 import { lines, type Rendered } from "./render.js";
 
 export type Answers = Readonly<Record<string, unknown>>;
@@ -17,6 +18,15 @@ export interface DialogueField {
   ): { value: unknown } | { problem: Rendered };
   /** Whether the question does not apply, given the answers so far. */
   skip?(answers: Answers): boolean;
+  /**
+   * Takes a file sent while this question is open (the question stays open); returns the new
+   * answers, or undefined when the file was refused (the field said why).
+   */
+  acceptFile?(
+    context: ChatContext,
+    file: ReceivedFile,
+    answers: Answers,
+  ): Promise<Answers | undefined>;
 }
 
 /**
@@ -30,6 +40,8 @@ export interface Dialogue {
   summaryLabel(answers: Answers): TlpLabel;
   summary(context: ChatContext, answers: Answers): Rendered;
   complete(context: ChatContext, answers: Answers): Promise<void>;
+  /** The dialogue is dropped (`cancel`, or `no` at the summary): forget what it kept aside. */
+  discard?(context: ChatContext, answers: Answers): Promise<void>;
 }
 
 export const CONFIRM_STEP = "confirm";
@@ -75,6 +87,7 @@ async function confirm(
   }
   if (["no", "n"].includes(word)) {
     await context.conversations.end();
+    await dialogue.discard?.(context, state.answers);
     context.reply({ label: "WHITE", text: context.text({ key: "dialogue.dropped" }) });
     return;
   }
@@ -106,6 +119,25 @@ async function advance(context: ChatContext, dialogue: Dialogue, answers: Answer
   });
   if (next) ask(context, next.name, next.question(context, answers));
   else showSummary(context, dialogue, answers);
+}
+
+/** Whether the question open in this conversation takes files. */
+export function takesFiles(dialogue: Dialogue, state: ConversationState): boolean {
+  return dialogue.fields.find((f) => f.name === state.step)?.acceptFile !== undefined;
+}
+
+/** A file sent in a conversation: the open question takes it, if it takes files. */
+export async function fileForDialogue(
+  context: ChatContext,
+  dialogue: Dialogue,
+  state: ConversationState,
+  file: ReceivedFile,
+): Promise<boolean> {
+  const field = dialogue.fields.find((f) => f.name === state.step);
+  if (!field?.acceptFile) return false;
+  const answers = await field.acceptFile(context, file, state.answers);
+  if (answers !== undefined) await context.conversations.save({ ...state, answers });
+  return true;
 }
 
 /** The answers to the questions that apply (a correction may have made some irrelevant). */

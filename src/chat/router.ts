@@ -4,7 +4,9 @@ import { helpCommand, helpText } from "./commands/help.js";
 import { languageCommand } from "./commands/language.js";
 import { statusCommand, type OpenCaseLister } from "./commands/status.js";
 import type { ChatContext } from "./context.js";
-import { continueDialogue, type Dialogue } from "./dialogue.js";
+import type { ConversationState } from "./conversation-store.js";
+import { continueDialogue, fileForDialogue, takesFiles, type Dialogue } from "./dialogue.js";
+import type { ReceivedFile } from "./received-file.js";
 
 /** What a workflow adds to the conversation: its commands, dialogues and open-case listing. */
 export interface ChatModule {
@@ -27,11 +29,31 @@ export class ChatRouter {
     this.commands = [
       helpCommand(() => this.commands),
       statusCommand(() => listers),
-      cancelCommand,
+      cancelCommand((state) => this.dialogues.get(state.kind)),
       languageCommand,
       ...modules.flatMap((m) => m.commands ?? []),
     ];
     this.dialogues = new Map(modules.flatMap((m) => m.dialogues ?? []).map((d) => [d.kind, d]));
+  }
+
+  /** Whether a conversation in this state would take a file now (worth downloading it). */
+  takesFiles(state: ConversationState | undefined): boolean {
+    const dialogue = state && this.dialogues.get(state.kind);
+    return state !== undefined && dialogue !== undefined && takesFiles(dialogue, state);
+  }
+
+  /** A file sent in a direct message: true when the conversation in progress took it. */
+  async handleFile(context: ChatContext, file: ReceivedFile): Promise<boolean> {
+    if (context.inbound.roomKind !== "direct") return false;
+    const state = await context.conversations.get();
+    const dialogue = state && this.dialogues.get(state.kind);
+    if (!state || !dialogue) return false;
+    return fileForDialogue(context, dialogue, state, file);
+  }
+
+  /** The dialogue a stored conversation belongs to. */
+  dialogueOf(state: ConversationState): Dialogue | undefined {
+    return this.dialogues.get(state.kind);
   }
 
   async handle(context: ChatContext): Promise<void> {

@@ -141,6 +141,16 @@ export const configSchema = z.strictObject({
         .default([...DEFAULT_INCIDENT_TYPES]),
       automaticOffers: z.boolean().default(false),
       offerTimeout: duration.default({ iso: "PT24H", ms: 24 * 3600_000 }),
+      attachments: z
+        .strictObject({
+          maxBytes: z
+            .number()
+            .int()
+            .positive()
+            .default(25 * 1024 * 1024),
+          maxFiles: z.number().int().positive().max(100).default(10),
+        })
+        .prefault({}),
     })
     .prefault({}),
   logging: z

@@ -16,7 +16,13 @@ import { transaction } from "../store/transaction.js";
 
 /** What the bot does with an event; runs inside the transaction that records it as handled. */
 export interface EventHandler {
-  handle(event: MatrixEvent, manager: EntityManager): Promise<void>;
+  /**
+   * Network work an event needs before its transaction (downloading a file), so that the write
+   * transaction is not held while waiting; its result is handed to `handle`. It may run again
+   * for the same event after a crash, so it must not have effects of its own.
+   */
+  prepare?(event: MatrixEvent): Promise<unknown>;
+  handle(event: MatrixEvent, manager: EntityManager, prepared?: unknown): Promise<void>;
   /** The handler failed on this event (a bug): say sorry, within a new transaction. */
   failed(event: MatrixEvent, manager: EntityManager): Promise<void>;
   /** Ask the sender of an event the bot cannot decrypt to send it again. */
@@ -178,10 +184,11 @@ export class Inbox {
       }
     }
     try {
+      const prepared = handler.prepare ? await handler.prepare(event) : undefined;
       await transaction(dataSource, async (manager) => {
         await manager.insert(HandledEvent, { eventId, roomId, handledAt: Date.now() });
         await manager.delete(UndecryptableEvent, { eventId });
-        await handler.handle(event, manager);
+        await handler.handle(event, manager, prepared);
       });
     } catch (error) {
       if (await this.isHandled(eventId)) return; // handled meanwhile (a duplicate delivery)

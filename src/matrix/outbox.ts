@@ -10,6 +10,8 @@ import { audit } from "../store/audit-log.js";
 import { OutgoingMessage } from "../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import { transaction } from "../store/transaction.js";
+import { AttachmentStore } from "../store/attachment-store.js";
+import { attachmentContent } from "./attachment-upload.js";
 import { readRoomFacts } from "./room-facts.js";
 import type { Catalog } from "../chat/catalog.js";
 import { renderText } from "../chat/render.js";
@@ -47,7 +49,11 @@ export class Outbox {
   private failures = 0;
   private stopped = false;
 
-  constructor(private readonly options: OutboxOptions) {}
+  private readonly attachments: AttachmentStore;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.attachments = new AttachmentStore(options.cipher);
+  }
 
   /** Records a message to send, as part of the caller's transaction. */
   async enqueue(
@@ -65,7 +71,12 @@ export class Outbox {
       caseId: message.caseId ?? null,
       requester: message.privateTo ?? requester,
       content: this.options.cipher.encrypt(
-        JSON.stringify({ content, privateTo: message.privateTo ?? null }),
+        JSON.stringify({
+          content,
+          privateTo: message.privateTo ?? null,
+          ...(message.attachment === undefined ? {} : { attachment: message.attachment }),
+          ...(message.leaveAfter === true ? { leaveAfter: true } : {}),
+        }),
         sealContext(txnId),
       ),
       state: "pending",
@@ -120,6 +131,8 @@ export class Outbox {
     const sealed = JSON.parse(cipher.decrypt(row.content ?? "", sealContext(row.txnId))) as {
       content: MessageContent;
       privateTo: string | null;
+      attachment?: number;
+      leaveAfter?: boolean;
     };
     const label = parseTlp(row.label) ?? "RED";
     let decision: AudienceDecision;
@@ -134,12 +147,20 @@ export class Outbox {
       return "done";
     }
     try {
+      const content = await this.contentOf(sealed.content, sealed.attachment);
+      if (content === undefined) {
+        await this.fail(row, "attachment-gone");
+        return "done";
+      }
       const { event_id: eventId } = await client.sendEvent(
         row.roomId,
         EventType.RoomMessage,
-        sealed.content as never,
+        content as never,
         row.txnId,
       );
+      // Left before the row is marked sent: a crash in between repeats the send under the same
+      // transaction ID (the homeserver answers with the same event) and then leaves.
+      if (sealed.leaveAfter === true) await leaveRoom(client, row.roomId);
       await transaction(this.options.dataSource, (manager) =>
         manager.update(
           OutgoingMessage,
@@ -165,26 +186,7 @@ export class Outbox {
           status,
           ...(errcode ? { errcode } : {}),
         });
-        await transaction(this.options.dataSource, async (manager) => {
-          await manager.update(
-            OutgoingMessage,
-            { id: row.id },
-            {
-              state: "failed",
-              content: null,
-              requester: null,
-              reason: errcode ?? `http-${status}`,
-              updatedAt: Date.now(),
-            },
-          );
-          await audit(manager, {
-            actor: null,
-            action: "send.failed",
-            caseId: row.caseId,
-            roomId: row.roomId,
-            outcome: errcode ?? `http-${status}`,
-          });
-        });
+        await this.fail(row, errcode ?? `http-${String(status)}`);
         return "done";
       }
       await transaction(this.options.dataSource, (manager) =>
@@ -201,6 +203,41 @@ export class Outbox {
       });
       return "retry";
     }
+  }
+
+  /**
+   * The content to send: the message, or the attachment it names uploaded encrypted (undefined
+   * when the attachment is gone: its case closed meanwhile).
+   */
+  private async contentOf(
+    content: MessageContent,
+    attachmentId: number | undefined,
+  ): Promise<Record<string, unknown> | undefined> {
+    if (attachmentId === undefined) return content;
+    const attachment = await this.attachments.read(this.options.dataSource.manager, attachmentId);
+    if (attachment === undefined) return undefined;
+    const fields = Object.fromEntries(
+      Object.entries(content).filter(([key]) => key.startsWith("org.dsx.")),
+    );
+    return attachmentContent(this.options.client, attachment, fields);
+  }
+
+  /** A message that will never go: recorded as failed, with why, and audited. */
+  private async fail(row: OutgoingMessage, reason: string): Promise<void> {
+    await transaction(this.options.dataSource, async (manager) => {
+      await manager.update(
+        OutgoingMessage,
+        { id: row.id },
+        { state: "failed", content: null, requester: null, reason, updatedAt: Date.now() },
+      );
+      await audit(manager, {
+        actor: null,
+        action: "send.failed",
+        caseId: row.caseId,
+        roomId: row.roomId,
+        outcome: reason,
+      });
+    });
   }
 
   private async decide(
@@ -292,6 +329,12 @@ const REASON_KEYS: Record<Exclude<AudienceDecision, { allowed: true }>["reason"]
   "room-public": "outbox.reasonPublic",
   "room-unencrypted": "outbox.reasonUnencrypted",
 };
+
+async function leaveRoom(client: MatrixClient, roomId: string): Promise<void> {
+  const membership = client.getRoom(roomId)?.getMyMembership();
+  if (membership === "leave" || membership === "ban") return;
+  await client.leave(roomId);
+}
 
 function sealContext(txnId: string): string {
   return `outgoing_message.content:${txnId}`;

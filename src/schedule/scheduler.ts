@@ -6,14 +6,35 @@ import { transaction } from "../store/transaction.js";
 /** A kind of durable job, declared as data: what runs when a job of this kind comes due. */
 export interface ScheduledTask {
   readonly kind: string;
+  /**
+   * Network work before the transaction (creating a room, say), so that the write transaction
+   * is not held while waiting for the homeserver. It must be safe to repeat: a crash before the
+   * transaction commits runs it again (find what the last attempt made before making it anew).
+   */
+  prepare?(job: ScheduledJob): Promise<unknown>;
   /** Runs in the transaction that marks the job fired: its effects and `firedAt` commit together. */
-  execute(job: ScheduledJob, manager: EntityManager): Promise<void>;
+  execute(job: ScheduledJob, manager: EntityManager, prepared: unknown): Promise<void>;
+}
+
+/** A task whose `prepare` hands a typed result to its `execute`. */
+export function defineTask<P>(task: {
+  readonly kind: string;
+  prepare(job: ScheduledJob): Promise<P>;
+  execute(job: ScheduledJob, manager: EntityManager, prepared: P): Promise<void>;
+}): ScheduledTask {
+  return {
+    kind: task.kind,
+    prepare: (job) => task.prepare(job),
+    execute: (job, manager, prepared) => task.execute(job, manager, prepared as P),
+  };
 }
 
 export interface SchedulerOptions {
   readonly dataSource: DataSource;
   readonly tasks: readonly ScheduledTask[];
   readonly log: Logger;
+  /** After a job fired (its effects may have queued messages). */
+  readonly afterFired?: () => void;
   readonly now?: () => number;
   /** Delay before a failed job is tried again (doubles with each attempt, up to a day). */
   readonly retryMs?: number;
@@ -145,10 +166,11 @@ export class Scheduler {
   private async fire(task: ScheduledTask, job: ScheduledJob): Promise<void> {
     const { dataSource, log } = this.options;
     try {
+      const prepared = task.prepare ? await task.prepare(job) : undefined;
       await transaction(dataSource, async (manager) => {
         const current = await manager.findOneBy(ScheduledJob, { id: job.id, firedAt: IsNull() });
         if (!current) return; // cancelled or fired meanwhile
-        await task.execute(current, manager);
+        await task.execute(current, manager, prepared);
         const firedAt = this.now();
         await manager.update(
           ScheduledJob,
@@ -157,6 +179,7 @@ export class Scheduler {
         );
       });
       this.stats.fired++;
+      this.options.afterFired?.();
       this.stats.lastLagMs = Math.max(0, this.now() - job.dueAt);
     } catch (error) {
       this.stats.failed++;

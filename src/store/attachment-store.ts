@@ -70,6 +70,24 @@ export class AttachmentStore {
     };
   }
 
+  /**
+   * Moves files kept under a draft key to the case they belong to: each is sealed anew for the
+   * case (its draft row goes), so the case's files open only as the case's.
+   */
+  async adopt(manager: EntityManager, ids: readonly number[], caseId: string): Promise<void> {
+    for (const id of ids) {
+      const draft = await this.read(manager, id);
+      if (draft === undefined) continue;
+      await this.insert(manager, caseId, draft);
+      await manager.delete(Attachment, { id });
+    }
+  }
+
+  /** Forgets the files kept under a draft key (a report dropped before it was confirmed). */
+  async discard(manager: EntityManager, draftKey: string): Promise<void> {
+    if (draftKey !== "") await this.deleteCase(manager, draftKey);
+  }
+
   /** Deletes every attachment of a case (when it closes); returns how many there were. */
   async deleteCase(manager: EntityManager, caseId: string): Promise<number> {
     const result = await manager.delete(Attachment, { caseId });

@@ -5,6 +5,7 @@ import { Attachment } from "../../store/entities/attachment.js";
 import { AuditEntry } from "../../store/entities/audit-entry.js";
 import { Incident } from "../../store/entities/incident.js";
 import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
+import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import type { IncidentReport } from "./intake.js";
 
@@ -56,6 +57,49 @@ export class IncidentStore {
 
   get(manager: EntityManager, caseId: string): Promise<Incident | null> {
     return manager.findOneBy(Incident, { caseId });
+  }
+
+  /** The open incident whose ticket room this is. */
+  byTicketRoom(manager: EntityManager, roomId: string): Promise<Incident | null> {
+    return manager.findOneBy(Incident, { ticketRoomId: roomId, state: Not("closed") });
+  }
+
+  /** Changes some of an open incident's fields, in the caller's transaction. */
+  async update(
+    manager: EntityManager,
+    incident: Incident,
+    changes: Partial<
+      Pick<
+        Incident,
+        | "state"
+        | "providerOrg"
+        | "offeredTo"
+        | "ticketRoomId"
+        | "summaryPosted"
+        | "label"
+        | "participants"
+        | "declinedBy"
+      >
+    >,
+  ): Promise<void> {
+    await manager.update(Incident, { id: incident.id }, { ...changes, updatedAt: Date.now() });
+    Object.assign(incident, changes);
+  }
+
+  /** The people party to the exchange (besides the bot). */
+  participants(incident: Incident): string[] {
+    return JSON.parse(incident.participants ?? "[]") as string[];
+  }
+
+  /** Adds people to the exchange. */
+  async addParticipants(manager: EntityManager, incident: Incident, userIds: string[]) {
+    const participants = [...new Set([...this.participants(incident), ...userIds])];
+    await this.update(manager, incident, { participants: JSON.stringify(participants) });
+  }
+
+  /** The provider organisations that declined the case or let its offer lapse. */
+  declinedBy(incident: Incident): Set<string> {
+    return new Set(JSON.parse(incident.declinedBy ?? "[]") as string[]);
   }
 
   /** The open incidents a person reported, oldest first. */
@@ -118,10 +162,15 @@ export class IncidentStore {
         consent: null,
         description: null,
         measures: null,
+        offeredTo: null,
+        declinedBy: null,
+        summaryPosted: null,
         updatedAt: at.getTime(),
       },
     );
     await manager.delete(Attachment, { caseId: incident.caseId });
+    // Jobs name the people they were for (fired ones too): none is needed once closed.
+    await manager.delete(ScheduledJob, { caseId: incident.caseId });
     await manager.update(AuditEntry, { caseId: incident.caseId }, { actor: null, roomId: null });
     await manager.update(
       OutgoingMessage,
@@ -133,7 +182,7 @@ export class IncidentStore {
   /** The exchange of an open incident: its participants, and the organisations party to it. */
   exchange(incident: Incident, dsxOrganisation: string, botUserId: string): Exchange | undefined {
     if (incident.state === "closed") return undefined;
-    const participants = JSON.parse(incident.participants ?? "[]") as string[];
+    const participants = this.participants(incident);
     const organisations = [incident.partnerOrg, incident.providerOrg, dsxOrganisation].filter(
       (o): o is string => o !== null,
     );

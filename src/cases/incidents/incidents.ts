@@ -1,4 +1,5 @@
-import type { DataSource } from "typeorm";
+import type { MatrixEvent } from "matrix-js-sdk";
+import type { EntityManager } from "typeorm";
 import type { ChatContext } from "../../chat/context.js";
 import type { ChatModule } from "../../chat/router.js";
 import { startDialogue } from "../../chat/dialogue.js";
@@ -6,48 +7,58 @@ import type { Command } from "../../chat/command.js";
 import { lines, type Rendered } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
-import { rankProviders, type MatchReason } from "../../policy/matching.js";
+import type { MatchReason } from "../../policy/matching.js";
 import { parseTlp, tlpName } from "../../policy/tlp.js";
+import type { ScheduledTask } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
-import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
+import { nextCaseId } from "../../store/case-numbers.js";
 import type { Incident } from "../../store/entities/incident.js";
-import type { FieldCipher } from "../../store/field-cipher.js";
-import { IncidentStore } from "./incident-store.js";
+import { findOpenIncident } from "./find.js";
+import type { IncidentStore } from "./incident-store.js";
 import { incidentIntake, summaryText, typeName, type IncidentReport } from "./intake.js";
+import { Offers } from "./offers.js";
+import { languageOf, render, type IncidentServices } from "./services.js";
+import { outcomeOf, TicketRooms } from "./ticket-rooms.js";
 
-export interface IncidentsOptions {
-  readonly dataSource: DataSource;
-  readonly cipher: FieldCipher;
+export interface IncidentsOptions extends IncidentServices {
   readonly types: () => readonly string[];
-  readonly directory: () => Directory;
-  readonly triageRoomId: () => string | undefined;
-  readonly botUserId: () => string;
-}
-
-const OUTCOMES = ["resolved", "referred", "no-response", "duplicate", "withdrawn"] as const;
-
-/** The outcome category of a closing reason (its first word); the reason's text is not kept. */
-function outcomeCategory(word: string): string {
-  const lower = word.toLowerCase();
-  return (OUTCOMES as readonly string[]).includes(lower) ? lower : "other";
+  readonly maxFiles: () => number;
 }
 
 /**
- * The incidents workflow, as far as it goes now: intake in the partner's direct message, the
- * ticket opened with a case number, triage told (details only where the label allows), and the
- * partner's `status`.
+ * The incidents workflow: intake in the partner's direct message, the ticket opened with a case
+ * number and triage told (details only where the label allows), offers to providers, the ticket
+ * room, and closing, which forgets the details.
  */
 export class Incidents {
   readonly store: IncidentStore;
+  private readonly offers: Offers;
+  private readonly ticketRooms: TicketRooms;
 
   constructor(private readonly options: IncidentsOptions) {
-    this.store = new IncidentStore(options.cipher);
+    this.store = options.store;
+    this.offers = new Offers(options);
+    this.ticketRooms = new TicketRooms(options, (manager, incident, outcome, actor) =>
+      this.close(manager, incident, outcome, actor),
+    );
+  }
+
+  /** The durable jobs of the workflow (offers, their lapse, ticket rooms, invitations). */
+  tasks(): ScheduledTask[] {
+    return [...this.offers.tasks(), ...this.ticketRooms.tasks()];
+  }
+
+  /** Room events other than messages (joins to ticket rooms), in the event's transaction. */
+  roomEvent(event: MatrixEvent, manager: EntityManager): Promise<void> {
+    return this.ticketRooms.membership(event, manager);
   }
 
   /** The commands, dialogue and status listing of the workflow. */
   chatModule(): ChatModule {
-    const intake = incidentIntake(this.options.types, (context, report) =>
-      this.opened(context, report),
+    const intake = incidentIntake(
+      this.options.types,
+      (context, report) => this.opened(context, report),
+      { store: this.options.attachments, maxFiles: this.options.maxFiles },
     );
     return {
       dialogues: [intake],
@@ -64,6 +75,8 @@ export class Incidents {
           },
         },
         ...this.triageCommands(),
+        ...this.offers.commands(),
+        ...this.ticketRooms.commands(),
       ],
       openCases: {
         openCasesOf: async (context) => {
@@ -113,7 +126,7 @@ export class Incidents {
         summary: "incident.commandTicket",
         allowed: dsxTeam,
         run: async (context, rest) => {
-          const incident = await this.findForCommand(context, rest);
+          const incident = await findOpenIncident(context, this.store, rest);
           if (!incident) return;
           const line = this.ticketLine(context, incident);
           const label = parseTlp(incident.label ?? "") ?? "RED";
@@ -136,6 +149,7 @@ export class Incidents {
             urgency: (incident.urgency ?? "medium") as IncidentReport["urgency"],
             label,
             consent: incident.consent === true,
+            files: [],
           };
           context.reply({
             label,
@@ -151,7 +165,7 @@ export class Incidents {
         summary: "incident.commandMatch",
         allowed: dsxTeam,
         run: async (context, rest) => {
-          const incident = await this.findForCommand(context, rest);
+          const incident = await findOpenIncident(context, this.store, rest);
           if (!incident) return;
           context.reply({
             label: "GREEN",
@@ -168,7 +182,7 @@ export class Incidents {
         allowed: dsxTeam,
         run: async (context, rest) => {
           const [id = "", ...reason] = rest.split(/\s+/);
-          const incident = await this.findForCommand(context, id);
+          const incident = await findOpenIncident(context, this.store, id);
           if (!incident) return;
           if (reason.length === 0) {
             context.reply({
@@ -177,7 +191,12 @@ export class Incidents {
             });
             return;
           }
-          await this.close(context, incident, outcomeCategory(reason[0] ?? ""));
+          await this.close(
+            context.manager,
+            incident,
+            outcomeOf(reason.join(" ")),
+            context.inbound.sender,
+          );
         },
       },
     ];
@@ -185,18 +204,7 @@ export class Incidents {
 
   /** The ranked providers for a ticket, with the reasons, as triage reads them. */
   private async matchText(context: ChatContext, incident: Incident): Promise<Rendered> {
-    const providers = context.directory.withRole("provider");
-    const openCases = await this.store.openCasesByProvider(context.manager);
-    const result = rankProviders(
-      {
-        type: incident.type,
-        language: incident.language,
-        region: incident.region,
-        partnerOrg: incident.partnerOrg,
-      },
-      providers,
-      { openCases, conflicts: new Set(), declined: new Set() },
-    );
+    const result = await this.offers.ranked(context.manager, incident);
     const reason = (r: MatchReason) => {
       const { code, ...params } = r;
       return context.text({ key: `matchReason.${code}`, params }).plain;
@@ -233,53 +241,56 @@ export class Incidents {
     return lines(parts);
   }
 
-  /** Closes a ticket: the reporter and triage are told (only the outcome category), details go. */
-  private async close(context: ChatContext, incident: Incident, outcome: string): Promise<void> {
+  /**
+   * Closes a ticket: a closing note in its room (and the bot leaves it), the reporter told,
+   * triage told only the outcome category; then every detail is deleted.
+   */
+  private async close(
+    manager: EntityManager,
+    incident: Incident,
+    outcome: string,
+    actor: string,
+  ): Promise<void> {
     const caseId = incident.caseId;
-    if (incident.reporterRoomId !== null) {
-      context.send(incident.reporterRoomId, {
+    const say = this.options.say;
+    const language = incident.language ?? "en";
+    if (incident.ticketRoomId !== null) {
+      await say(manager, incident.ticketRoomId, {
         label: "WHITE",
         caseId,
         step: "closed",
-        text: context.text(
-          { key: "incident.closedReporter", params: { caseId } },
-          incident.language ?? undefined,
-        ),
+        leaveAfter: true,
+        text: render(this.options, language, {
+          key: "ticket.closed",
+          params: { caseId, outcome },
+        }),
+      });
+    }
+    if (incident.reporterRoomId !== null && incident.reporterId !== null) {
+      await say(manager, incident.reporterRoomId, {
+        label: "WHITE",
+        caseId,
+        step: "closed",
+        text: render(this.options, await languageOf(manager, incident.reporterId), {
+          key: "incident.closedReporter",
+          params: { caseId },
+        }),
       });
     }
     const triage = this.options.triageRoomId();
     if (triage !== undefined) {
-      context.send(triage, {
+      await say(manager, triage, {
         label: "WHITE",
         caseId,
         step: "closed",
-        text: context.text({ key: "incident.closedTriage", params: { caseId, outcome } }),
+        text: render(this.options, "en", {
+          key: "incident.closedTriage",
+          params: { caseId, outcome },
+        }),
       });
     }
-    await audit(context.manager, {
-      actor: context.inbound.sender,
-      action: "incident.closed",
-      caseId,
-      outcome,
-    });
-    await this.store.close(context.manager, incident, new Date());
-  }
-
-  /** The open ticket a command names, or an answer saying why there is none. */
-  private async findForCommand(context: ChatContext, text: string): Promise<Incident | undefined> {
-    const parsed = parseCaseId(text.trim().split(/\s+/)[0] ?? "");
-    if (parsed?.kind !== "INC") {
-      context.reply({ label: "WHITE", text: context.text({ key: "incident.badCaseId" }) });
-      return undefined;
-    }
-    const incident = await this.store.get(context.manager, parsed.id);
-    if (!incident || incident.state === "closed") {
-      // A closed ticket's id answers "closed" and nothing more.
-      const key = incident ? "incident.closedTicket" : "incident.unknownTicket";
-      context.reply({ label: "WHITE", text: context.text({ key, params: { caseId: parsed.id } }) });
-      return undefined;
-    }
-    return incident;
+    await audit(manager, { actor, action: "incident.closed", caseId, outcome });
+    await this.store.close(manager, incident, new Date());
   }
 
   private ticketLine(context: ChatContext, incident: Incident): Rendered {
@@ -299,7 +310,7 @@ export class Incidents {
   exchanges(): ExchangeResolver {
     return {
       exchangeOf: async (caseId) => {
-        const incident = await this.store.get(this.options.dataSource.manager, caseId);
+        const incident = await this.store.get(this.options.reader(), caseId);
         return incident
           ? this.store.exchange(incident, this.options.directory().dsx.id, this.options.botUserId())
           : undefined;
@@ -320,7 +331,7 @@ export class Incidents {
     const caseId = await nextCaseId(manager, "INC", now);
     const partner = this.partnerOf(directory, inbound.sender) ?? null;
     const region = partner === null ? null : (directory.organisation(partner)?.regions[0] ?? null);
-    await this.store.open(
+    const incident = await this.store.open(
       manager,
       caseId,
       report,
@@ -333,6 +344,7 @@ export class Incidents {
       },
       now,
     );
+    await this.options.attachments.adopt(manager, report.files, caseId);
     await audit(manager, { actor: inbound.sender, action: "incident.opened", caseId });
     context.reply({
       label: report.label,
@@ -341,6 +353,7 @@ export class Incidents {
       text: context.text({ key: "incident.received", params: { caseId } }),
     });
     this.tellTriage(context, caseId, report, region);
+    await this.offers.opened(manager, incident);
   }
 
   /** Triage hears of every ticket; the details go under the ticket's label, never for RED. */

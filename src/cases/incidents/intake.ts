@@ -1,4 +1,7 @@
+import { randomBytes } from "node:crypto";
 import type { ChatContext } from "../../chat/context.js";
+import type { ReceivedFile } from "../../chat/received-file.js";
+import type { AttachmentStore } from "../../store/attachment-store.js";
 import type { Answers, Dialogue, DialogueField } from "../../chat/dialogue.js";
 import { lines, verbatim, type Rendered } from "../../chat/render.js";
 import { parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
@@ -14,13 +17,18 @@ export interface IncidentReport {
   readonly urgency: Urgency;
   readonly label: TlpLabel;
   readonly consent: boolean;
+  /** The attachments sent at intake (draft rows until the report is confirmed). */
+  readonly files: readonly number[];
 }
 
 /** The free texts people write are bounded: enough for a full account, not a flood. */
 export const MAX_ANSWER_LENGTH = 8000;
 
+/** What rendering a summary needs of a chat context (jobs and room events have no chat). */
+export type RenderContext = Pick<ChatContext, "language" | "catalog" | "tlpNames" | "text">;
+
 /** The name of an incident type in the person's language (configured types may have none). */
-export function typeName(context: ChatContext, type: string): string {
+export function typeName(context: RenderContext, type: string): string {
   const key = `incidentType.${type}`;
   return context.catalog.hasKey(context.language, key) ? context.text({ key }).plain : type;
 }
@@ -59,9 +67,11 @@ function freeText(name: string, question: string): DialogueField {
 export function incidentIntake(
   types: () => readonly string[],
   complete: (context: ChatContext, report: IncidentReport) => Promise<void>,
+  files: IntakeFiles,
 ): Dialogue {
   return {
     kind: "incident",
+    discard: (context, answers) => files.store.discard(context.manager, draftKey(answers) ?? ""),
     fields: [
       {
         name: "type",
@@ -88,10 +98,11 @@ export function incidentIntake(
       {
         name: "files",
         question: (context) => context.text({ key: "incident.files" }),
-        parse: (context, text) =>
+        parse: (context, text, answers) =>
           /^\s*(done|none|no|listo|ninguno)\s*$/i.test(text)
-            ? { value: "done" }
+            ? { value: draftFiles(answers).map((f) => f.id) }
             : { problem: context.text({ key: "incident.files" }) },
+        acceptFile: (context, file, answers) => takeFile(context, file, answers, files),
       },
       {
         name: "urgency",
@@ -126,20 +137,32 @@ export function incidentIntake(
     ],
     summaryLabel: (answers) =>
       typeof answers["tlp"] === "string" ? (parseTlp(answers["tlp"]) ?? "RED") : "RED",
-    summary: (context, answers) => summaryText(context, toReport(answers)),
+    summary: (context, answers) =>
+      summaryText(
+        context,
+        toReport(answers),
+        draftFiles(answers).map((f) => f.name),
+      ),
     complete: (context, answers) => complete(context, toReport(answers)),
   };
 }
 
 /** The summary the reporter confirms (and, where its label allows, what triage sees). */
-export function summaryText(context: ChatContext, report: IncidentReport, files = 0): Rendered {
+export function summaryText(
+  context: RenderContext,
+  report: IncidentReport,
+  fileNames: readonly string[] = [],
+): Rendered {
   return context.text({
     key: "incident.summary",
     params: {
       type: typeName(context, report.type),
       description: report.description,
       measures: report.measures,
-      files: files === 0 ? context.text({ key: "incident.noFiles" }).plain : String(files),
+      files:
+        fileNames.length === 0
+          ? context.text({ key: "incident.noFiles" }).plain
+          : `${String(fileNames.length)} (${fileNames.join(", ")})`,
       urgency: context.text({ key: `urgency.${report.urgency}` }).plain,
       label: `TLP:${tlpName(report.label, context.tlpNames)}`,
       consent: context.text({ key: report.consent ? "incident.yes" : "incident.no" }).plain,
@@ -155,5 +178,59 @@ function toReport(answers: Answers): IncidentReport {
     urgency: String(answers["urgency"]) as Urgency,
     label: parseTlp(String(answers["tlp"])) ?? "RED",
     consent: answers["consent"] === true,
+    files: Array.isArray(answers["files"])
+      ? answers["files"].filter((id): id is number => typeof id === "number")
+      : [],
   };
+}
+
+/** Where the intake keeps files until the report is confirmed, and how many it takes. */
+export interface IntakeFiles {
+  readonly store: Pick<AttachmentStore, "add" | "discard">;
+  readonly maxFiles: () => number;
+}
+
+interface DraftFile {
+  readonly id: number;
+  readonly name: string;
+}
+
+/** The files received so far (kept as drafts under a random key, not the person's id). */
+function draftFiles(answers: Answers): DraftFile[] {
+  const files = answers["draftFiles"];
+  return Array.isArray(files) ? (files as DraftFile[]) : [];
+}
+
+function draftKey(answers: Answers): string | undefined {
+  const key = answers["draftKey"];
+  return typeof key === "string" ? key : undefined;
+}
+
+async function takeFile(
+  context: ChatContext,
+  file: ReceivedFile,
+  answers: Answers,
+  files: IntakeFiles,
+): Promise<Answers | undefined> {
+  const ask = (key: string, params: Record<string, string | number> = {}) => {
+    context.reply({ label: "WHITE", prompt: "files", text: context.text({ key, params }) });
+  };
+  if (!file.ok) {
+    const reason = context.text({
+      key: file.reason === "too-large" ? "incident.fileTooLarge" : "incident.fileUnreadable",
+    }).plain;
+    ask(file.reason === "unencrypted" ? "incident.filesUnencrypted" : "incident.filesRefused", {
+      reason,
+    });
+    return undefined;
+  }
+  const kept = draftFiles(answers);
+  if (kept.length >= files.maxFiles()) {
+    ask("incident.filesTooMany", { limit: files.maxFiles() });
+    return undefined;
+  }
+  const key = draftKey(answers) ?? `DRAFT-${randomBytes(12).toString("hex")}`;
+  const stored = await files.store.add(context.manager, key, file);
+  ask("incident.filesReceived", { name: file.name });
+  return { ...answers, draftKey: key, draftFiles: [...kept, { id: stored.id, name: file.name }] };
 }

@@ -1,15 +1,24 @@
 import type { Command } from "../command.js";
+import type { ConversationState } from "../conversation-store.js";
+import type { Dialogue } from "../dialogue.js";
 
-export const cancelCommand: Command = {
-  words: ["cancel"],
-  rooms: ["direct"],
-  summary: "command.cancel",
-  async run(context) {
-    const current = await context.conversations.get();
-    if (current) await context.conversations.end();
-    context.reply({
-      label: "WHITE",
-      text: context.text({ key: current ? "cancel.done" : "cancel.nothing" }),
-    });
-  },
-};
+/** `cancel`: drops the conversation in progress and whatever its dialogue kept aside. */
+export function cancelCommand(dialogueOf: (state: ConversationState) => Dialogue | undefined) {
+  const command: Command = {
+    words: ["cancel"],
+    rooms: ["direct"],
+    summary: "command.cancel",
+    async run(context) {
+      const current = await context.conversations.get();
+      if (current) {
+        await context.conversations.end();
+        await dialogueOf(current)?.discard?.(context, current.answers);
+      }
+      context.reply({
+        label: "WHITE",
+        text: context.text({ key: current ? "cancel.done" : "cancel.nothing" }),
+      });
+    },
+  };
+  return command;
+}

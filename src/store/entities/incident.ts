@@ -74,4 +74,16 @@ export class Incident extends Row {
   /** Sealed. */
   @Column({ type: "text", nullable: true })
   measures!: string | null;
+
+  /** The provider organisation that has the open offer, if any. */
+  @Column({ type: "varchar", length: 64, nullable: true })
+  offeredTo!: string | null;
+
+  /** JSON list of the provider organisations that declined or let an offer lapse. */
+  @Column({ type: "text", nullable: true })
+  declinedBy!: string | null;
+
+  /** Whether the summary has been posted in the ticket room (once its people joined). */
+  @Column({ type: "boolean", nullable: true })
+  summaryPosted!: boolean | null;
 }

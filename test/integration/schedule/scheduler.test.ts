@@ -110,7 +110,7 @@ for (const kind of databaseKinds()) {
       const soon: ScheduledTask = {
         kind: "soon",
         execute: async (job, manager) => {
-          await recording("soon").execute(job, manager);
+          await recording("soon").execute(job, manager, undefined);
           signalFired();
         },
       };

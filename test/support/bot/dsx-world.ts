@@ -21,7 +21,8 @@ const ROOM_KEYS = [
 
 /**
  * A small Digital Security Exchange on the test homeserver: the DSX team member `ana` with the
- * configured rooms, a partner `maria`, a provider `sam`, and the bot as `npm start` runs it (the
+ * configured rooms, partners `maria` (and `mario`, `carla`) and `pablo`, providers `sam`
+ * (securelab) and `fay` (Fixers Co-op), and the bot as `npm start` runs it (the
  * compiled CLI in its own process), with its state directory kept across restarts.
  */
 export class DsxWorld {
@@ -32,6 +33,7 @@ export class DsxWorld {
     readonly folder: string,
     readonly rooms: Record<(typeof ROOM_KEYS)[number], string>,
     readonly env: NodeJS.ProcessEnv,
+    private readonly extraConfig: readonly string[],
   ) {}
 
   get botUserId(): string {
@@ -46,7 +48,8 @@ export class DsxWorld {
     return `@${localpart}:${this.homeserver.serverName}`;
   }
 
-  static async create(): Promise<DsxWorld> {
+  /** `extraConfig`: more top-level YAML lines (e.g. `incidents: { automaticOffers: true }`). */
+  static async create(extraConfig: readonly string[] = []): Promise<DsxWorld> {
     const homeserver = await TestHomeserver.start({ adminToken: "admin-token" });
     const folder = await mkdtemp(join(tmpdir(), "dsx-world-"));
     await homeserver.registerUser("dsx", BOT_PASSWORD);
@@ -71,7 +74,7 @@ export class DsxWorld {
       DSX_STORE_PASSPHRASE: "store passphrase for tests",
       DSX_DATA_KEY: randomBytes(32).toString("base64"),
     };
-    const world = new DsxWorld(homeserver, folder, rooms, env);
+    const world = new DsxWorld(homeserver, folder, rooms, env, extraConfig);
     await writeFile(world.configFile, world.configText());
     return world;
   }
@@ -88,10 +91,13 @@ export class DsxWorld {
       `  - { id: dsx, role: dsx, members: [${u("ana")}] }`,
       `  - { id: rights-collective, role: partner, members: [${u("maria")}, ${u("mario")}], affiliates: [${u("carla")}] }`,
       `  - { id: securelab, role: provider, members: [${u("sam")}], skills: [account-compromise, malware, phishing], languages: [en, es], regions: [latam] }`,
+      `  - { id: fixers, role: provider, name: Fixers Co-op, members: [${u("fay")}], skills: [phishing, website-attack], languages: [es] }`,
+      `  - { id: press-freedom, role: partner, members: [${u("pablo")}] }`,
       `abuseTeam: [${u("ana")}, ${u("lee")}]`,
       `advisoryCommittee: [${u("kim")}, ${u("jo")}]`,
       "policy: { undecryptable: { askToResendAfter: PT2S } }",
       "logging: { level: debug }",
+      ...this.extraConfig,
       "",
     ].join("\n");
   }

@@ -11,6 +11,7 @@ import {
   type ICreateRoomOpts,
   type TimelineEvents,
   type MatrixClient,
+  type Room,
 } from "matrix-js-sdk";
 import { CryptoEvent } from "matrix-js-sdk/lib/crypto-api/index.js";
 import { unrefLongTimers } from "./long-timers.js";
@@ -132,6 +133,34 @@ export class E2eeTestClient {
       ClientEvent.Room,
       RoomEvent.MyMembership,
     ]);
+  }
+
+  /**
+   * Resolves with the ID of a room `inviter` invited this client to (the first for which `which`
+   * holds), already known or arriving.
+   */
+  async waitForInvite(
+    inviter: string,
+    which: (room: Room) => boolean = () => true,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<string> {
+    let found: string | undefined;
+    const done = (): boolean => {
+      found = this.client
+        .getRooms()
+        .find(
+          (room) =>
+            room.getMyMembership() === "invite" &&
+            room.getMember(this.userId)?.events.member?.getSender() === inviter &&
+            which(room),
+        )?.roomId;
+      return found !== undefined;
+    };
+    await this.waitFor(`an invite from ${inviter}`, done, timeoutMs, [
+      ClientEvent.Room,
+      RoomEvent.MyMembership,
+    ]);
+    return found ?? "";
   }
 
   /** Resolves when `userId`'s membership in `roomId`, as this client sees it, is `membership`. */

@@ -1,0 +1,50 @@
+import type { EntityManager } from "typeorm";
+import type { BotMessage } from "../../chat/bot-message.js";
+import { DEFAULT_LANGUAGE, type Catalog, type Text } from "../../chat/catalog.js";
+import { renderText, type Rendered } from "../../chat/render.js";
+import type { Directory } from "../../config/directory.js";
+import type { RoomMaker } from "../../matrix/rooms.js";
+import type { TlpNames } from "../../policy/tlp.js";
+import type { Scheduler } from "../../schedule/scheduler.js";
+import type { AttachmentStore } from "../../store/attachment-store.js";
+import { Person } from "../../store/entities/person.js";
+import type { IncidentStore } from "./incident-store.js";
+
+/**
+ * What the parts of the incidents workflow share: the stores, the directory, a way to say
+ * something (through the outbox, in the caller's transaction) and durable jobs. Scheduled jobs
+ * and membership changes have no chat context; they act through this.
+ */
+export interface IncidentServices {
+  /** Reads outside a transaction (before a job's network work). */
+  readonly reader: () => EntityManager;
+  readonly store: IncidentStore;
+  readonly attachments: AttachmentStore;
+  readonly catalog: Catalog;
+  readonly tlpNames: TlpNames;
+  readonly directory: () => Directory;
+  readonly triageRoomId: () => string | undefined;
+  readonly botUserId: () => string;
+  /** Queues a message in the caller's transaction (the outbox checks it before sending). */
+  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly jobs: () => Pick<Scheduler, "schedule" | "cancel">;
+  readonly rooms: RoomMaker;
+  readonly offerTimeoutMs: () => number;
+  readonly automaticOffers: () => boolean;
+}
+
+/** The language a person chose (English until they choose). */
+export async function languageOf(manager: EntityManager, userId: string): Promise<string> {
+  return (await manager.findOneBy(Person, { userId }))?.language ?? DEFAULT_LANGUAGE;
+}
+
+/** Renders a catalogue text in a language. */
+export function render(services: IncidentServices, language: string, text: Text): Rendered {
+  return renderText(services.catalog, language, text);
+}
+
+/** The display name of an organisation (its id when it has none). */
+export function organisationName(services: IncidentServices, id: string | null): string {
+  if (id === null) return "";
+  return services.directory().organisation(id)?.name ?? id;
+}

@@ -1,0 +1,159 @@
+import {
+  ClientEvent,
+  EventTimeline,
+  EventType,
+  Preset,
+  type ICreateRoomOpts,
+  type MatrixClient,
+  type Room,
+} from "matrix-js-sdk";
+import { presentMembers } from "./room-facts.js";
+
+/** The state event that marks a room as the ticket room of a case (set by the bot at creation). */
+export const TICKET_STATE = "org.dsx.ticket";
+
+/** How long a room the bot created may take to reach it through sync. */
+const ROOM_SYNC_TIMEOUT_MS = 60_000;
+
+/**
+ * Rooms the bot makes. Creating a room is not idempotent in Matrix, and a crash may fall between
+ * the creation and the record of it: each kind of room is therefore found again by what marks it
+ * (a direct room by its two members, a ticket room by its marker) before one is created.
+ */
+export class RoomMaker {
+  constructor(
+    private readonly client: MatrixClient,
+    /** Configured rooms are never taken for a direct room. */
+    private readonly isConfigured: (roomId: string) => boolean,
+  ) {}
+
+  /** The case a ticket room belongs to, if it is one (marked by the bot itself). */
+  static ticketCaseOf(room: Room, botUserId: string): string | undefined {
+    const state = room.getLiveTimeline().getState(EventTimeline.FORWARDS);
+    const marker = state?.getStateEvents(TICKET_STATE, "");
+    if (!marker || marker.getSender() !== botUserId) return undefined;
+    const caseId: unknown = marker.getContent()["case"];
+    return typeof caseId === "string" ? caseId : undefined;
+  }
+
+  /** A room the bot knows. */
+  room(roomId: string): Room | undefined {
+    return this.client.getRoom(roomId) ?? undefined;
+  }
+
+  /** An encrypted room of the bot and this person alone, made (with an invite) if none exists. */
+  async directRoomWith(userId: string): Promise<string> {
+    return (
+      this.findDirectRoom(userId) ??
+      this.create({
+        preset: Preset.TrustedPrivateChat,
+        is_direct: true,
+        invite: [userId],
+        initial_state: [encryption()],
+      })
+    );
+  }
+
+  /** The encrypted room of the bot and this person alone, if there is one. */
+  findDirectRoom(userId: string): string | undefined {
+    const bot = this.client.getSafeUserId();
+    const existing = this.client.getRooms().find((room) => {
+      if (room.getMyMembership() !== "join" || this.isConfigured(room.roomId)) return false;
+      if (RoomMaker.ticketCaseOf(room, bot) !== undefined || !room.hasEncryptionStateEvent())
+        return false;
+      const others = presentMembers(room).filter((m) => m.userId !== bot);
+      return others.length === 1 && others[0]?.userId === userId;
+    });
+    return existing?.roomId;
+  }
+
+  /**
+   * The ticket room of a case: encrypted, invite-only, history visible from joining only, and
+   * power levels that leave invites, kicks and state to the bot (DESIGN.md, TLP enforcement).
+   */
+  async ticketRoom(caseId: string, invite: readonly string[]): Promise<string> {
+    const bot = this.client.getSafeUserId();
+    const existing = this.client
+      .getRooms()
+      .find(
+        (room) => room.getMyMembership() === "join" && RoomMaker.ticketCaseOf(room, bot) === caseId,
+      );
+    if (existing) return existing.roomId;
+    return this.create({
+      preset: Preset.PrivateChat,
+      name: caseId,
+      invite: [...invite],
+      initial_state: [
+        encryption(),
+        {
+          type: EventType.RoomHistoryVisibility,
+          state_key: "",
+          content: { history_visibility: "joined" },
+        },
+        { type: EventType.RoomJoinRules, state_key: "", content: { join_rule: "invite" } },
+        { type: EventType.RoomGuestAccess, state_key: "", content: { guest_access: "forbidden" } },
+        { type: TICKET_STATE, state_key: "", content: { case: caseId } },
+      ],
+      power_level_content_override: {
+        users: { [bot]: 100 },
+        users_default: 0,
+        events_default: 0,
+        state_default: 100,
+        invite: 100,
+        kick: 100,
+        ban: 100,
+        redact: 100,
+        events: {
+          [EventType.RoomMessage]: 0,
+          "m.room.encrypted": 0,
+          [EventType.Reaction]: 0,
+          [EventType.RoomRedaction]: 0,
+        },
+        notifications: { room: 100 },
+      },
+    });
+  }
+
+  /** Invites a person unless they are already in (or invited to) the room. */
+  async invite(roomId: string, userId: string): Promise<void> {
+    const membership = this.client.getRoom(roomId)?.getMember(userId)?.membership;
+    if (membership === "join" || membership === "invite") return;
+    await this.client.invite(roomId, userId);
+  }
+
+  private async create(options: ICreateRoomOpts): Promise<string> {
+    const { room_id: roomId } = await this.client.createRoom(options);
+    await this.joinedThroughSync(roomId);
+    return roomId;
+  }
+
+  /** Waits until sync has brought the new room, so that the next search finds it. */
+  private joinedThroughSync(roomId: string): Promise<void> {
+    const ready = () => this.client.getRoom(roomId)?.getMyMembership() === "join";
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onRoom = (): void => {
+        if (!ready()) return;
+        clearTimeout(timer);
+        this.client.off(ClientEvent.Room, onRoom);
+        this.client.off(ClientEvent.Sync, onRoom);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.client.off(ClientEvent.Room, onRoom);
+        this.client.off(ClientEvent.Sync, onRoom);
+        reject(new Error("a created room did not arrive through sync"));
+      }, ROOM_SYNC_TIMEOUT_MS);
+      this.client.on(ClientEvent.Room, onRoom);
+      this.client.on(ClientEvent.Sync, onRoom);
+    });
+  }
+}
+
+function encryption() {
+  return {
+    type: EventType.RoomEncryption,
+    state_key: "",
+    content: { algorithm: "m.megolm.v1.aes-sha2" },
+  };
+}
