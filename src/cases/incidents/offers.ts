@@ -320,5 +320,6 @@ export function humanDuration(ms: number): string {
       return `${n} ${name}${n === 1 ? "" : "s"}`;
     }
   }
-  return `${Math.max(1, Math.round(ms / 1000))} seconds`;
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  return `${String(seconds)} second${seconds === 1 ? "" : "s"}`;
 }

@@ -157,6 +157,51 @@ describe("incidents, as a partner and the DSX team see them", function () {
     expect(received.getContent()["org.dsx.tlp"]).to.equal("RED");
   });
 
+  it("an AMBER ticket's details are withheld from triage while someone outside its audience is there", async () => {
+    // Pablo, of another partner organisation, is in the triage room by mistake.
+    const pablo = await world.person("pablo");
+    await ana.invite(world.rooms.triage, pablo.userId);
+    await pablo.waitForMembership(world.rooms.triage, "invite", 30_000);
+    await pablo.joinRoom(world.rooms.triage);
+    await ana.waitForMemberState(world.rooms.triage, pablo.userId, "join", 30_000);
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    await maria.sendText(room, "report incident");
+    await answerPrompts(maria, room, [
+      ["type", "1"],
+      ["description", "Capybara-canary: the treasurer's account was taken over"],
+      ["measures", "nothing"],
+      ["files", "done"],
+      ["urgency", "low"],
+      ["tlp", "AMBER"],
+      ["consent", "yes"],
+      ["confirm", "yes"],
+    ]);
+    const received = await maria.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.step"] === "received"),
+      30_000,
+    );
+    const caseId = String(received.getContent()["org.dsx.case"]);
+    const refused = await ana.waitForMessage(
+      world.rooms.triage,
+      fromBot((_b, e) => e.getContent()["org.dsx.step"] === "refused"),
+      30_000,
+    );
+    expect(refused.getContent()["body"]).to.contain("TLP:AMBER");
+    await ana.waitForMessage(
+      world.rooms.triage,
+      fromBot((b) => b.includes(caseId)),
+      30_000,
+    );
+    for (const person of [ana, pablo]) {
+      const said = (person.client.getRoom(world.rooms.triage)?.getLiveTimeline().getEvents() ?? [])
+        .map((e) => JSON.stringify(e.getContent()))
+        .join("\n");
+      expect(said).to.not.contain("Capybara");
+    }
+  });
+
   it("only partners may report an incident", async () => {
     const sam = await world.person("sam");
     const room = await world.directMessage(sam);

@@ -27,6 +27,45 @@ for (const kind of databaseKinds()) {
       await database.drop();
     });
 
+    it("adopts drafts into a case (sealed anew) and discards a dropped draft", async () => {
+      const [kept, dropped] = await transaction(dataSource, async (manager) => [
+        await store.add(manager, "DRAFT-aa", {
+          name: "a.txt",
+          mimetype: "text/plain",
+          bytes: Buffer.from(CANARY),
+        }),
+        await store.add(manager, "DRAFT-bb", {
+          name: "b.txt",
+          mimetype: "text/plain",
+          bytes: Buffer.from("b"),
+        }),
+      ]);
+      const draftRow = await dataSource.manager.findOneByOrFail(Attachment, { id: kept.id });
+      await transaction(dataSource, async (manager) => {
+        await store.adopt(manager, [kept.id, 9999], "INC-2026-0007");
+        await store.discard(manager, "DRAFT-bb");
+      });
+      const listed = await store.list(dataSource.manager, "INC-2026-0007");
+      expect(listed.map((f) => f.name)).to.deep.equal(["a.txt"]);
+      const read = await store.read(dataSource.manager, listed[0]?.id ?? -1);
+      expect(read?.bytes.toString()).to.equal(CANARY);
+      expect(await dataSource.manager.countBy(Attachment, { caseId: "DRAFT-aa" })).to.equal(0);
+      expect(await dataSource.manager.countBy(Attachment, { id: dropped.id })).to.equal(0);
+      // A draft's sealed value does not open as the case's.
+      await dataSource.manager.update(
+        Attachment,
+        { id: listed[0]?.id ?? -1 },
+        { content: draftRow.content },
+      );
+      let refused = false;
+      try {
+        await store.read(dataSource.manager, listed[0]?.id ?? -1);
+      } catch {
+        refused = true;
+      }
+      expect(refused, "a draft's value moved to the case's row does not open").to.equal(true);
+    });
+
     it("keeps files per case, lists names and sizes, reads them back and forgets a case", async () => {
       const first = randomBytes(70_000);
       const second = Buffer.from("plain text evidence\n");
