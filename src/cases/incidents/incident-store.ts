@@ -110,6 +110,17 @@ export class IncidentStore {
     });
   }
 
+  /** The open incidents a provider organisation took or has on offer, oldest first. */
+  async openForProvider(manager: EntityManager, provider: string): Promise<Incident[]> {
+    return manager.find(Incident, {
+      where: [
+        { providerOrg: provider, state: Not("closed") },
+        { offeredTo: provider, state: Not("closed") },
+      ],
+      order: { id: "ASC" },
+    });
+  }
+
   description(incident: Incident): string {
     return incident.description === null
       ? ""

@@ -70,6 +70,9 @@ export class Incidents {
           allowed: (context) =>
             this.partnerOf(context.directory, context.inbound.sender) !== undefined,
           run: async (context) => {
+            // A report started over drops the files the abandoned one kept aside.
+            const previous = await context.conversations.get();
+            if (previous?.kind === intake.kind) await intake.discard?.(context, previous.answers);
             context.reply({ label: "WHITE", text: context.text({ key: "incident.start" }) });
             await startDialogue(context, intake);
           },
@@ -80,12 +83,20 @@ export class Incidents {
       ],
       openCases: {
         openCasesOf: async (context) => {
-          const incidents = await this.store.openReportedBy(
-            context.manager,
-            context.inbound.sender,
-          );
+          const provider = context.directory.organisationOf(context.inbound.sender);
+          const incidents = [
+            ...(await this.store.openReportedBy(context.manager, context.inbound.sender)),
+            ...(provider?.role === "provider"
+              ? await this.store.openForProvider(context.manager, provider.id)
+              : []),
+          ];
           return incidents.map((incident) => ({
-            label: (incident.label ?? "RED") as "RED",
+            // An offer is metadata (GREEN) to the provider it is offered to; a ticket's own
+            // status goes under its label.
+            label:
+              provider !== undefined && incident.offeredTo === provider.id
+                ? "GREEN"
+                : (parseTlp(incident.label ?? "") ?? "RED"),
             caseId: incident.caseId,
             text: context.text({
               key: "incident.statusLine",

@@ -174,6 +174,13 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
     await pablo.sendText(pabloDm, "status");
     await botSaid(pablo, pabloDm, (b) => b.includes("You have no open cases"));
 
+    await sam.sendText(samDm, "status");
+    const offered = await sam.waitForMessage(
+      samDm,
+      fromBot((b) => b.includes(caseId) && b.includes("offered to a provider")),
+      WAIT,
+    );
+    expect(offered.getContent()["org.dsx.tlp"]).to.equal("GREEN");
     await sam.sendText(samDm, `accept ${caseId}`);
     await sam.waitForMessage(samDm, step("accepted", caseId), WAIT);
     await botSaid(ana, triage, (b) => b.includes(`${caseId} accepted by`));

@@ -368,6 +368,23 @@ export async function createE2eeClient(
   });
   await client.startClient({ initialSyncLimit: 20 });
   await prepared;
+  await deviceKeysPublished(client, credentials);
   silenceSdkLogging();
   return new E2eeTestClient(client, credentials);
+}
+
+/**
+ * Resolves once the homeserver hands out this device's keys, as Element's device is usable only
+ * then: a room key shared before would never reach it. The crypto uploads them in the background
+ * after the first sync, so the server is asked until it has them.
+ */
+async function deviceKeysPublished(client: MatrixClient, credentials: Credentials): Promise<void> {
+  const deadline = Date.now() + DEFAULT_TIMEOUT_MS;
+  for (;;) {
+    const answer = await client.downloadKeysForUsers([credentials.userId]);
+    if (answer.device_keys[credentials.userId]?.[credentials.deviceId] !== undefined) return;
+    if (Date.now() > deadline)
+      throw new Error(`${credentials.userId}: device keys never published`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
