@@ -23,6 +23,7 @@ import { Scheduler } from "../schedule/scheduler.js";
 import { AttachmentStore } from "../store/attachment-store.js";
 import { caseExchanges } from "./case-exchanges.js";
 import { withRoomEvents } from "./event-router.js";
+import { RoomGuard } from "../guard/room-guard.js";
 import { Invites } from "./invites.js";
 import { MessageHandler } from "./message-handler.js";
 import { RoomKinds } from "./room-kinds.js";
@@ -85,10 +86,22 @@ export async function startBot(
       (await dataSource.getRepository(Person).findOneBy({ userId }))?.language ?? DEFAULT_LANGUAGE,
     tlpNames: config.policy.tlpNames,
     log: log.child({ component: "outbox" }),
+    // In guarded rooms an outsider is being removed: the message waits for that.
+    guarded: (roomId) => roomKinds.kindOf(roomId) === "ticket",
+  });
+  const guard = new RoomGuard({
+    client,
+    dataSource,
+    guarded: (roomId) => incidents.guardOf(roomId),
+    directory: () => directory.directory,
+    catalog,
+    tlpNames: config.policy.tlpNames,
+    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
+    log: log.child({ component: "guard" }),
   });
   const scheduler: Scheduler = new Scheduler({
     dataSource,
-    tasks: incidents.tasks(),
+    tasks: [...incidents.tasks(), guard.task()],
     log: log.child({ component: "scheduler" }),
     afterFired: () => void outbox.flush(),
   });
@@ -108,7 +121,11 @@ export async function startBot(
     client,
     dataSource,
     cipher,
-    handler: withRoomEvents(messages, [(event, manager) => incidents.roomEvent(event, manager)]),
+    // The guard first: an outsider is removed before anything else happens in the room.
+    handler: withRoomEvents(messages, [
+      guard.hook(),
+      { handle: (event, manager) => incidents.roomEvent(event, manager) },
+    ]),
     log: log.child({ component: "inbox" }),
     afterHandled: () => {
       void outbox.flush();
@@ -131,6 +148,12 @@ export async function startBot(
   const unreachable = await joinConfiguredRooms(client, config, roomKinds, configuredRoomIds, log);
   await invites.answerPending();
   await inbox.catchUp();
+  await guard.sweepAll(
+    client
+      .getRooms()
+      .filter((room) => roomKinds.kindOf(room.roomId) === "ticket")
+      .map((room) => room.roomId),
+  );
   await scheduler.start();
   void outbox.flush();
   if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {

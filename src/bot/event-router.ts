@@ -1,12 +1,7 @@
-import type { MatrixEvent } from "matrix-js-sdk";
-import type { EntityManager } from "typeorm";
-import type { EventHandler } from "../matrix/inbox.js";
-
-/** A workflow's interest in room events other than messages (joins to its rooms, say). */
-export type RoomEventHook = (event: MatrixEvent, manager: EntityManager) => Promise<void>;
+import type { EventHandler, RoomEventHook } from "../matrix/inbox.js";
 
 /**
- * Every inbound event goes to the workflows' room-event hooks and then to the message handler,
+ * Every inbound event goes to the room-event hooks (in order) and then to the message handler,
  * all in the one transaction that records the event as handled.
  */
 export function withRoomEvents(
@@ -14,10 +9,18 @@ export function withRoomEvents(
   hooks: readonly RoomEventHook[],
 ): EventHandler {
   return {
-    prepare: (event) => messages.prepare?.(event) ?? Promise.resolve(undefined),
+    async prepare(event) {
+      if (event.getType() === "m.room.message") return messages.prepare?.(event);
+      const prepared: unknown[] = [];
+      for (const hook of hooks) prepared.push(await hook.prepare?.(event));
+      return prepared;
+    },
     async handle(event, manager, prepared) {
-      if (event.getType() !== "m.room.message")
-        for (const hook of hooks) await hook(event, manager);
+      if (event.getType() !== "m.room.message") {
+        const each = Array.isArray(prepared) ? (prepared as unknown[]) : [];
+        for (const [i, hook] of hooks.entries()) await hook.handle(event, manager, each[i]);
+        return;
+      }
       await messages.handle(event, manager, prepared);
     },
     failed: (event, manager) => messages.failed(event, manager),

@@ -13,6 +13,8 @@ export interface ChatModule {
   readonly commands?: readonly Command[];
   readonly dialogues?: readonly Dialogue[];
   readonly openCases?: OpenCaseLister;
+  /** Sees every text message before it is routed (e.g. a `TLP:RED` mark in a ticket room). */
+  readonly observers?: readonly ((context: ChatContext) => Promise<void>)[];
 }
 
 /**
@@ -23,6 +25,7 @@ export interface ChatModule {
 export class ChatRouter {
   readonly commands: readonly Command[];
   private readonly dialogues: ReadonlyMap<string, Dialogue>;
+  private readonly observers: readonly ((context: ChatContext) => Promise<void>)[];
 
   constructor(modules: readonly ChatModule[]) {
     const listers = modules.flatMap((m) => (m.openCases ? [m.openCases] : []));
@@ -34,6 +37,7 @@ export class ChatRouter {
       ...modules.flatMap((m) => m.commands ?? []),
     ];
     this.dialogues = new Map(modules.flatMap((m) => m.dialogues ?? []).map((d) => [d.kind, d]));
+    this.observers = modules.flatMap((m) => m.observers ?? []);
   }
 
   /** Whether a conversation in this state would take a file now (worth downloading it). */
@@ -58,6 +62,7 @@ export class ChatRouter {
 
   async handle(context: ChatContext): Promise<void> {
     const { roomKind } = context.inbound;
+    for (const observe of this.observers) await observe(context);
     const text = commandText(context.inbound.text, roomKind);
     if (text === undefined) return;
 

@@ -19,7 +19,7 @@ export interface EventHandler {
   /**
    * Network work an event needs before its transaction (downloading a file), so that the write
    * transaction is not held while waiting; its result is handed to `handle`. It may run again
-   * for the same event after a crash, so it must not have effects of its own.
+   * for the same event after a crash, so what it does must be safe to repeat.
    */
   prepare?(event: MatrixEvent): Promise<unknown>;
   handle(event: MatrixEvent, manager: EntityManager, prepared?: unknown): Promise<void>;
@@ -30,6 +30,15 @@ export interface EventHandler {
     event: { roomId: string; sender: string; ts: number },
     manager: EntityManager,
   ): Promise<void>;
+}
+
+/**
+ * A workflow's interest in room events other than messages (joins to its rooms, say): network
+ * work before the event's transaction, and what it records in it.
+ */
+export interface RoomEventHook {
+  prepare?(event: MatrixEvent): Promise<unknown>;
+  handle(event: MatrixEvent, manager: EntityManager, prepared: unknown): Promise<void>;
 }
 
 export interface InboxOptions {

@@ -31,6 +31,11 @@ export interface OutboxOptions {
   readonly language: (userId: string) => Promise<string>;
   readonly tlpNames: TlpNames;
   readonly log: Logger;
+  /**
+   * Rooms whose guard removes outsiders: a message there waits a few rounds for the removal
+   * instead of being refused at once.
+   */
+  readonly guarded?: (roomId: string) => boolean;
   /** Delay before retrying after the homeserver failed (doubles up to a minute). */
   readonly retryBaseMs?: number;
 }
@@ -143,6 +148,16 @@ export class Outbox {
       return "retry";
     }
     if (!decision.allowed) {
+      const waitForGuard =
+        decision.reason === "outside-audience" &&
+        this.options.guarded?.(row.roomId) === true &&
+        row.attempts < GUARD_WAIT_ATTEMPTS;
+      if (waitForGuard) {
+        await transaction(this.options.dataSource, (manager) =>
+          manager.update(OutgoingMessage, { id: row.id }, { attempts: row.attempts + 1 }),
+        );
+        return "retry";
+      }
       await this.refuse(row, decision);
       return "done";
     }
@@ -272,7 +287,10 @@ export class Outbox {
     });
     const language = row.requester ? await this.options.language(row.requester) : "en";
     const name = `TLP:${tlpName(label, this.options.tlpNames)}`;
-    const reasonKey = REASON_KEYS[decision.reason];
+    const reasonKey =
+      decision.reason === "room-public"
+        ? PUBLIC_REASON_KEYS[decision.detail]
+        : REASON_KEYS[decision.reason];
     const reason = renderText(this.options.catalog, language, {
       key: reasonKey,
       params: {
@@ -322,6 +340,16 @@ export class Outbox {
     this.retryTimer = setTimeout(() => void this.flush(), delay);
   }
 }
+
+/** Which way a room is public, said in the refusal. */
+const PUBLIC_REASON_KEYS = {
+  "join-rule": "outbox.reasonPublic",
+  history: "outbox.reasonPublicHistory",
+  directory: "outbox.reasonPublicDirectory",
+} as const;
+
+/** Rounds a message waits in a guarded room for an outsider to be removed (about a minute). */
+const GUARD_WAIT_ATTEMPTS = 6;
 
 const REASON_KEYS: Record<Exclude<AudienceDecision, { allowed: true }>["reason"], string> = {
   "outside-audience": "outbox.reasonAudience",

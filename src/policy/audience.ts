@@ -72,25 +72,39 @@ export function decideAudience(
   if (!room.encrypted) return { allowed: false, reason: "room-unencrypted" };
   if (label !== "GREEN" && exchange === undefined) return { allowed: false, reason: "no-exchange" };
 
-  const inside = (userId: string): boolean => {
-    if (userId === botUserId) return true;
-    switch (label) {
-      case "GREEN":
-        return directory.isKnown(userId) || exchange?.participants.has(userId) === true;
-      case "RED":
-        return exchange?.participants.has(userId) === true;
-      case "AMBER+STRICT":
-        return exchange !== undefined && inOrganisation(userId, exchange, directory, false);
-      case "AMBER":
-        return exchange !== undefined && inOrganisation(userId, exchange, directory, true);
-    }
-  };
+  const inside = (userId: string) => isInAudience(label, userId, exchange, directory, botUserId);
   const offenders = [...new Set(room.members.map((m) => m.userId))]
     .filter((id) => !inside(id))
     .sort();
   return offenders.length === 0
     ? { allowed: true }
     : { allowed: false, reason: "outside-audience", offenders };
+}
+
+/**
+ * Is this person inside the label's audience for this exchange? (The people part of the TLP
+ * table; the room's own properties are `decideAudience`'s.) The bot is always inside.
+ */
+export function isInAudience(
+  label: TlpLabel,
+  userId: string,
+  exchange: Exchange | undefined,
+  directory: AudienceDirectory,
+  botUserId: string,
+): boolean {
+  if (userId === botUserId) return true;
+  switch (label) {
+    case "WHITE":
+      return true;
+    case "GREEN":
+      return directory.isKnown(userId) || exchange?.participants.has(userId) === true;
+    case "RED":
+      return exchange?.participants.has(userId) === true;
+    case "AMBER+STRICT":
+      return exchange !== undefined && inOrganisation(userId, exchange, directory, false);
+    case "AMBER":
+      return exchange !== undefined && inOrganisation(userId, exchange, directory, true);
+  }
 }
 
 function inOrganisation(

@@ -10,6 +10,7 @@ import type { ExchangeResolver } from "../../matrix/outbox.js";
 import type { MatchReason } from "../../policy/matching.js";
 import { parseTlp, tlpName } from "../../policy/tlp.js";
 import type { ScheduledTask } from "../../schedule/scheduler.js";
+import type { GuardedRoom } from "../../guard/room-guard.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId } from "../../store/case-numbers.js";
 import type { Incident } from "../../store/entities/incident.js";
@@ -81,6 +82,7 @@ export class Incidents {
         ...this.offers.commands(),
         ...this.ticketRooms.commands(),
       ],
+      observers: [(context) => this.ticketRooms.observe(context)],
       openCases: {
         openCasesOf: async (context) => {
           const provider = context.directory.organisationOf(context.inbound.sender);
@@ -315,6 +317,21 @@ export class Incidents {
         state: context.text({ key: `incidentState.${incident.state}` }).plain,
       },
     });
+  }
+
+  /** The ticket rooms, as the room guard holds them: the ticket's label and exchange. */
+  async guardOf(roomId: string): Promise<GuardedRoom | undefined> {
+    const incident = await this.store.byTicketRoom(this.options.reader(), roomId);
+    if (!incident) return undefined;
+    return {
+      label: parseTlp(incident.label ?? "") ?? "RED",
+      caseId: incident.caseId,
+      exchange: this.store.exchange(
+        incident,
+        this.options.directory().dsx.id,
+        this.options.botUserId(),
+      ),
+    };
   }
 
   /** Resolves `INC-…` case ids to their exchange, for the outbox's audience check. */

@@ -3,7 +3,9 @@ import type { EntityManager } from "typeorm";
 import type { Command } from "../../chat/command.js";
 import type { ChatContext } from "../../chat/context.js";
 import { lines } from "../../chat/render.js";
-import { parseTlp } from "../../policy/tlp.js";
+import { isInAudience } from "../../policy/audience.js";
+import { isMoreRestrictive, parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
+import { GUARD_JOB } from "../../guard/room-guard.js";
 import { defineTask, type ScheduledTask } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import type { Incident, IncidentState } from "../../store/entities/incident.js";
@@ -183,6 +185,18 @@ export class TicketRooms {
         run: (context) => this.withTicket(context, (i) => this.assist(context, i)),
       },
       {
+        words: ["invite"],
+        rooms: ["ticket"],
+        summary: "ticket.commandInvite",
+        run: (context, rest) => this.withTicket(context, (i) => this.invite(context, i, rest)),
+      },
+      {
+        words: ["tlp"],
+        rooms: ["ticket"],
+        summary: "ticket.commandTlp",
+        run: (context, rest) => this.withTicket(context, (i) => this.relabel(context, i, rest)),
+      },
+      {
         words: ["close"],
         rooms: ["ticket"],
         summary: "ticket.commandClose",
@@ -192,6 +206,160 @@ export class TicketRooms {
           ),
       },
     ];
+  }
+
+  /**
+   * A message a participant marks `TLP:<LABEL>` at its start holds the room to that label from
+   * then on, when it is stricter than the ticket's (anyone may raise a label).
+   */
+  async observe(context: ChatContext): Promise<void> {
+    if (context.inbound.roomKind !== "ticket") return;
+    const mark = /^\s*TLP:\s*(RED|AMBER\+STRICT|AMBER|GREEN|WHITE|CLEAR)\b/i.exec(
+      context.inbound.text,
+    );
+    const label = mark ? parseTlp(mark[1] ?? "") : undefined;
+    if (label === undefined) return;
+    const incident = await this.s.store.byTicketRoom(context.manager, context.inbound.roomId);
+    if (!incident || !this.s.store.participants(incident).includes(context.inbound.sender)) return;
+    if (!isMoreRestrictive(label, parseTlp(incident.label ?? "") ?? "RED")) return;
+    await this.setLabel(context, incident, label, "incident.label-raised");
+    context.reply({
+      label: "WHITE",
+      caseId: incident.caseId,
+      step: "label",
+      text: context.text({
+        key: "ticket.messageRaised",
+        params: { caseId: incident.caseId, label: this.labelName(label) },
+      }),
+    });
+  }
+
+  /** `!dsx invite @user`: only someone inside the ticket's audience, who then takes part. */
+  private async invite(context: ChatContext, incident: Incident, rest: string): Promise<void> {
+    const caseId = incident.caseId;
+    const user = rest.trim().split(/\s+/)[0] ?? "";
+    if (!/^@[^\s:]+:\S+$/.test(user)) {
+      context.reply({ label: "WHITE", text: context.text({ key: "ticket.inviteNeedsUser" }) });
+      return;
+    }
+    const label = parseTlp(incident.label ?? "") ?? "RED";
+    const bot = this.s.botUserId();
+    const exchange = this.s.store.exchange(incident, context.directory.dsx.id, bot);
+    if (!isInAudience(label, user, exchange, context.directory, bot)) {
+      await audit(context.manager, {
+        actor: context.inbound.sender,
+        action: "incident.invite-refused",
+        caseId,
+        outcome: label,
+      });
+      context.reply({
+        label: "WHITE",
+        caseId,
+        step: "invite",
+        text: context.text({
+          key: "ticket.inviteRefused",
+          params: {
+            user: user.slice(0, 100),
+            label: this.labelName(label),
+            reason: context.text({ key: REASON_KEYS[label] }).plain,
+          },
+        }),
+      });
+      return;
+    }
+    await this.s.store.addParticipants(context.manager, incident, [user]);
+    await this.s.jobs().schedule(context.manager, {
+      kind: INVITE_JOB,
+      dueAt: Date.now(),
+      caseId,
+      payload: { invite: user },
+    });
+    await audit(context.manager, {
+      actor: context.inbound.sender,
+      action: "incident.invited",
+      caseId,
+    });
+    context.reply({
+      label: "WHITE",
+      caseId,
+      step: "invite",
+      text: context.text({ key: "ticket.inviteAccepted", params: { user } }),
+    });
+  }
+
+  /** `!dsx tlp <LABEL> [confirm]`: anyone raises; only the reporter lowers, and confirms it. */
+  private async relabel(context: ChatContext, incident: Incident, rest: string): Promise<void> {
+    const caseId = incident.caseId;
+    const [word = "", confirmation = ""] = rest.trim().split(/\s+/);
+    const label = parseTlp(word);
+    const current = parseTlp(incident.label ?? "") ?? "RED";
+    const say = (key: string, params: Record<string, string> = {}) => {
+      context.reply({
+        label: "WHITE",
+        caseId,
+        step: "label",
+        text: context.text({ key, params: { caseId, ...params } }),
+      });
+    };
+    if (label === undefined) {
+      say("ticket.tlpInvalid");
+      return;
+    }
+    if (label === current) {
+      say("ticket.tlpSame", { label: this.labelName(label) });
+      return;
+    }
+    if (isMoreRestrictive(label, current)) {
+      await this.setLabel(context, incident, label, "incident.label-raised");
+      say("ticket.tlpRaised", { label: this.labelName(label) });
+      return;
+    }
+    if (context.inbound.sender !== incident.reporterId) {
+      await audit(context.manager, {
+        actor: context.inbound.sender,
+        action: "incident.label-lower-refused",
+        caseId,
+        outcome: label,
+      });
+      say("ticket.tlpLowerOnlyReporter");
+      return;
+    }
+    if (confirmation.toLowerCase() !== "confirm") {
+      say("ticket.tlpLowerConfirm", {
+        from: this.labelName(current),
+        label: tlpName(label, this.s.tlpNames),
+      });
+      return;
+    }
+    await this.setLabel(context, incident, label, "incident.label-lowered");
+    say("ticket.tlpLowered", { label: this.labelName(label) });
+  }
+
+  /** Changes the ticket's label, audited; the room's members are checked against it again. */
+  private async setLabel(
+    context: ChatContext,
+    incident: Incident,
+    label: TlpLabel,
+    action: string,
+  ): Promise<void> {
+    await this.s.store.update(context.manager, incident, { label });
+    await audit(context.manager, {
+      actor: context.inbound.sender,
+      action,
+      caseId: incident.caseId,
+      outcome: label,
+    });
+    if (incident.ticketRoomId !== null)
+      await this.s.jobs().schedule(context.manager, {
+        kind: GUARD_JOB,
+        dueAt: Date.now(),
+        caseId: incident.caseId,
+        payload: { roomId: incident.ticketRoomId },
+      });
+  }
+
+  private labelName(label: TlpLabel): string {
+    return `TLP:${tlpName(label, this.s.tlpNames)}`;
   }
 
   /** Runs a ticket-room command for the people of the ticket; others are told no. */
@@ -291,6 +459,15 @@ function invitees(job: ScheduledJob): string[] {
   const parsed = JSON.parse(job.payload) as { invite?: unknown };
   return typeof parsed.invite === "string" ? parsed.invite.split(" ").filter(Boolean) : [];
 }
+
+/** Why someone is outside a label's audience, for a refused `!dsx invite`. */
+const REASON_KEYS: Record<TlpLabel, string> = {
+  RED: "ticket.reasonRed",
+  "AMBER+STRICT": "ticket.reasonAmberStrict",
+  AMBER: "ticket.reasonAmber",
+  GREEN: "ticket.reasonGreen",
+  WHITE: "ticket.reasonGreen",
+};
 
 const OUTCOMES = ["resolved", "referred", "no-response", "duplicate", "withdrawn"] as const;
 

@@ -64,8 +64,9 @@ describe("matrix/outbox", () => {
   let exchanges: Map<string, Exchange>;
   const cipher = new FieldCipher(randomBytes(32));
 
-  function outbox(): Outbox {
+  function outbox(guarded?: (roomId: string) => boolean): Outbox {
     return new Outbox({
+      ...(guarded ? { guarded } : {}),
       client: client as unknown as MatrixClient,
       dataSource,
       cipher,
@@ -175,6 +176,63 @@ describe("matrix/outbox", () => {
     expect(entries.map((e) => [e.action, e.caseId, e.roomId, e.outcome, e.actor])).to.deep.equal([
       ["send.refused", "INC-2026-0001", "!ticket", "outside-audience", MARIA],
     ]);
+  });
+
+  it("in a guarded room, holds a message while an outsider is there, and sends it once they are gone", async () => {
+    const members = [
+      { userId: BOT, membership: "join" },
+      { userId: MARIA, membership: "join" },
+      { userId: "@mallory:evil.org", membership: "join" },
+    ];
+    client.rooms.set("!ticket", { members, encrypted: true });
+    exchanges.set("INC-2026-0001", {
+      participants: new Set([BOT, MARIA]),
+      organisations: new Set(["rights-collective"]),
+    });
+    const box = outbox((roomId) => roomId === "!ticket");
+    await enqueue(box, "!ticket", {
+      label: "RED",
+      caseId: "INC-2026-0001",
+      text: verbatim("SECRET DETAILS"),
+    });
+    const sent = new Promise<void>((resolve) => {
+      client.onSend = resolve;
+    });
+    await box.flush();
+    expect(client.sent, "nothing while the outsider is there").to.deep.equal([]);
+    members.pop(); // the guard removed them
+    await sent;
+    expect(client.sent.map((s) => s.content["body"])).to.deep.equal(["[TLP:RED] SECRET DETAILS"]);
+    await box.stop();
+  });
+
+  it("in a guarded room, refuses after a few rounds when the outsider stays", async () => {
+    client.rooms.set("!ticket", {
+      members: [
+        { userId: BOT, membership: "join" },
+        { userId: "@mallory:evil.org", membership: "join" },
+      ],
+      encrypted: true,
+    });
+    exchanges.set("INC-2026-0001", {
+      participants: new Set([BOT, MARIA]),
+      organisations: new Set(),
+    });
+    const box = outbox(() => true);
+    await enqueue(box, "!ticket", {
+      label: "RED",
+      caseId: "INC-2026-0001",
+      text: verbatim("SECRET DETAILS"),
+    });
+    const explained = new Promise<void>((resolve) => {
+      client.onSend = resolve;
+    });
+    await box.flush();
+    await explained;
+    expect(JSON.stringify(client.sent)).to.not.contain("SECRET");
+    const row = await dataSource.getRepository(OutgoingMessage).findOneByOrFail({ label: "RED" });
+    expect([row.state, row.attempts]).to.deep.equal(["refused", 6]);
+    await box.stop();
   });
 
   it("refuses a labelled message to an unencrypted room, and one whose case is unknown", async () => {
