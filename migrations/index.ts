@@ -3,6 +3,7 @@ import { CaseCounters1764000000000 } from "./1764000000000-case-counters.js";
 import { Incidents1764100000000 } from "./1764100000000-incidents.js";
 import { Attachments1764200000000 } from "./1764200000000-attachments.js";
 import { Offers1764300000000 } from "./1764300000000-offers.js";
+import { Vulnerabilities1764400000000 } from "./1764400000000-vulnerabilities.js";
 
 /** Every migration, oldest first. A new migration is added here and never edited afterwards. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Incidents1764100000000,
   Attachments1764200000000,
   Offers1764300000000,
+  Vulnerabilities1764400000000,
 ];

@@ -17,6 +17,8 @@ import { Person } from "../store/entities/person.js";
 import { FieldCipher } from "../store/field-cipher.js";
 import { transaction } from "../store/transaction.js";
 import { Incidents } from "../cases/incidents/incidents.js";
+import { Vulnerabilities } from "../cases/vulnerabilities/vulnerabilities.js";
+import { VulnerabilityStore } from "../cases/vulnerabilities/vulnerability-store.js";
 import { IncidentStore } from "../cases/incidents/incident-store.js";
 import { RoomMaker } from "../matrix/rooms.js";
 import { Scheduler } from "../schedule/scheduler.js";
@@ -73,8 +75,31 @@ export async function startBot(
     offerTimeoutMs: () => config.incidents.offerTimeout.ms,
     automaticOffers: () => config.incidents.automaticOffers,
   });
-  const modules: readonly ChatModule[] = [incidents.chatModule()];
-  const exchanges: ExchangeResolver = caseExchanges({ INC: incidents.exchanges() });
+  const vulnerabilities: Vulnerabilities = new Vulnerabilities({
+    client,
+    dataSource,
+    store: new VulnerabilityStore(cipher),
+    catalog,
+    tlpNames: config.policy.tlpNames,
+    directory: () => directory.directory,
+    rooms: new RoomMaker(client, (roomId) => roomKinds.configuredKind(roomId) !== undefined),
+    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
+    jobs: (): Scheduler => scheduler,
+    policy: () => ({
+      respondWithin: config.policy.disclosure.respondWithin.ms,
+      escalateAfter: config.policy.disclosure.escalateAfter.ms,
+      discloseAfter: config.policy.disclosure.discloseAfter.ms,
+      remindBefore: config.policy.disclosure.remindBefore.ms,
+      advisoryQuorum: config.policy.disclosure.advisoryQuorum,
+    }),
+    room: (key) => roomKinds.roomIdOf(key),
+    log: log.child({ component: "vulnerabilities" }),
+  });
+  const modules: readonly ChatModule[] = [incidents.chatModule(), vulnerabilities.chatModule()];
+  const exchanges: ExchangeResolver = caseExchanges({
+    INC: incidents.exchanges(),
+    VUL: vulnerabilities.exchanges(),
+  });
   const outbox = new Outbox({
     client,
     dataSource,
@@ -101,7 +126,7 @@ export async function startBot(
   });
   const scheduler: Scheduler = new Scheduler({
     dataSource,
-    tasks: [...incidents.tasks(), guard.task()],
+    tasks: [...incidents.tasks(), ...vulnerabilities.tasks(), guard.task()],
     log: log.child({ component: "scheduler" }),
     afterFired: () => void outbox.flush(),
   });
@@ -143,6 +168,7 @@ export async function startBot(
 
   inbox.attach();
   invites.attach();
+  vulnerabilities.watchReceipts();
   await startSyncing(client, log);
   await crossSignOwnDevice(client, config.bot.password, log);
   const unreachable = await joinConfiguredRooms(client, config, roomKinds, configuredRoomIds, log);
@@ -155,6 +181,7 @@ export async function startBot(
       .map((room) => room.roomId),
   );
   await scheduler.start();
+  await vulnerabilities.checkAllSeen();
   void outbox.flush();
   if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {
     const text = lines([

@@ -1,3 +1,4 @@
+import { scheduleJob, type Job } from "node-schedule";
 import { In, IsNull, LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
 import type { Logger } from "../ops/log.js";
 import { ScheduledJob } from "../store/entities/scheduled-job.js";
@@ -40,8 +41,8 @@ export interface SchedulerOptions {
   readonly retryMs?: number;
 }
 
-/** The longest delay setTimeout takes; longer waits are re-armed when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Timers are re-armed at least this often (so a clock change is noticed within a day). */
+const MAX_TIMER_MS = 24 * 3600_000;
 const MAX_RETRY_MS = 24 * 3600_000;
 
 /**
@@ -51,7 +52,8 @@ const MAX_RETRY_MS = 24 * 3600_000;
  * keeps both or neither, and a restart never fires a committed job again.
  */
 export class Scheduler {
-  private timer: NodeJS.Timeout | undefined;
+  /** node-schedule's job for the next due time (it waits beyond setTimeout's 24.8 days too). */
+  private timer: Job | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
@@ -130,7 +132,8 @@ export class Scheduler {
   /** Stops the timer and waits for the job in hand. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
+    this.timer = undefined;
     await this.running;
   }
 
@@ -213,7 +216,8 @@ export class Scheduler {
         order: { dueAt: "ASC", id: "ASC" },
       });
     if (!next) {
-      clearTimeout(this.timer);
+      this.timer?.cancel();
+      this.timer = undefined;
       this.nextDelayMs = undefined;
       return;
     }
@@ -222,8 +226,13 @@ export class Scheduler {
 
   private armIn(delay: number): void {
     if (this.stopped) return;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.nextDelayMs = Math.min(MAX_TIMER_MS, Math.max(0, delay));
-    this.timer = setTimeout(() => void this.wake(), this.nextDelayMs);
+    const at = new Date(Date.now() + this.nextDelayMs);
+    // node-schedule takes no time already past (it returns null): that fires on the next turn.
+    // (Its types say it always returns a job; for a past date it returns null.)
+    const job = scheduleJob(at, () => void this.wake()) as Job | null;
+    this.timer = job ?? undefined;
+    if (this.timer === undefined) setImmediate(() => void this.wake());
   }
 }

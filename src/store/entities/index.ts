@@ -8,6 +8,7 @@ import { OutgoingMessage } from "./outgoing-message.js";
 import { Person } from "./person.js";
 import { ScheduledJob } from "./scheduled-job.js";
 import { UndecryptableEvent } from "./undecryptable-event.js";
+import { Vulnerability } from "./vulnerability.js";
 
 export {
   Attachment,
@@ -20,6 +21,7 @@ export {
   Person,
   ScheduledJob,
   UndecryptableEvent,
+  Vulnerability,
 };
 
 /** Every entity the data source knows; listed here rather than found by a file glob. */
@@ -34,4 +36,5 @@ export const entities = [
   Person,
   ScheduledJob,
   UndecryptableEvent,
+  Vulnerability,
 ];

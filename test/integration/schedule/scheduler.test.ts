@@ -207,7 +207,7 @@ for (const kind of databaseKinds()) {
         scheduler.schedule(m, { kind: "far", dueAt: now + 5 * 365 * 86_400_000 }),
       );
       await scheduler.start();
-      expect(scheduler.nextDelayMs).to.equal(2 ** 31 - 1);
+      expect(scheduler.nextDelayMs).to.equal(24 * 3600_000);
       await scheduler.stop();
       expect(await fired()).to.deep.equal([]);
     });

@@ -95,7 +95,10 @@ export class DsxWorld {
       `  - { id: press-freedom, role: partner, members: [${u("pablo")}] }`,
       `abuseTeam: [${u("ana")}, ${u("lee")}]`,
       `advisoryCommittee: [${u("kim")}, ${u("jo")}]`,
-      "policy: { undecryptable: { askToResendAfter: PT2S } }",
+      // A test that sets `policy:` itself gives its whole policy.
+      ...(this.extraConfig.some((line) => line.startsWith("policy:"))
+        ? []
+        : ["policy: { undecryptable: { askToResendAfter: PT2S } }"]),
       "logging: { level: debug }",
       ...this.extraConfig,
       "",

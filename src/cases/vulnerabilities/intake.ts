@@ -1,0 +1,148 @@
+import type { ChatContext } from "../../chat/context.js";
+import type { Answers, Dialogue, DialogueField } from "../../chat/dialogue.js";
+import type { Rendered } from "../../chat/render.js";
+import { MAX_ANSWER_LENGTH } from "../incidents/intake.js";
+
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Who is affected: an organisation of the directory, or a person's Matrix ID. */
+export type Affected = { readonly org: string } | { readonly user: string };
+
+/** The answers of a confirmed vulnerability report. */
+export interface VulnerabilityReport {
+  readonly affected: Affected;
+  readonly description: string;
+  readonly severity: Severity;
+  readonly evidence: string;
+  /** The name to credit; undefined for an anonymous report. */
+  readonly credit: string | undefined;
+  readonly shareContact: boolean;
+}
+
+const USER_ID = /^@[^\s:]+:\S+$/;
+
+function text(name: string, question: string, optional = false): DialogueField {
+  return {
+    name,
+    question: (context) => context.text({ key: question }),
+    parse: (context, answer) => {
+      const trimmed = answer.trim();
+      if (!trimmed && !optional) return { problem: context.text({ key: question }) };
+      if (trimmed.length > MAX_ANSWER_LENGTH)
+        return {
+          problem: context.text({
+            key: "inbox.tooLong",
+            params: { length: trimmed.length, limit: MAX_ANSWER_LENGTH },
+          }),
+        };
+      return { value: trimmed };
+    },
+  };
+}
+
+/** Reads who is affected: an organisation's id or name, or a Matrix user ID. */
+export function parseAffected(context: ChatContext, answer: string): Affected | undefined {
+  const trimmed = answer.trim();
+  if (USER_ID.test(trimmed)) return { user: trimmed };
+  const lower = trimmed.toLowerCase();
+  const org = context.directory.organisations.find(
+    (o) => o.id === lower || o.name?.toLowerCase() === lower,
+  );
+  return org && org.members.length > 0 ? { org: org.id } : undefined;
+}
+
+/**
+ * `report vulnerability`: the questions of DESIGN.md (affected, description, severity,
+ * evidence, credit, share-contact), then a summary to confirm.
+ */
+export function vulnerabilityIntake(
+  complete: (context: ChatContext, report: VulnerabilityReport) => Promise<void>,
+): Dialogue {
+  return {
+    kind: "vulnerability",
+    fields: [
+      {
+        name: "affected",
+        question: (context) => context.text({ key: "vuln.affected" }),
+        parse: (context, answer) => {
+          const affected = parseAffected(context, answer);
+          return affected === undefined
+            ? { problem: context.text({ key: "vuln.affectedInvalid" }) }
+            : { value: affected };
+        },
+      },
+      text("description", "vuln.description"),
+      {
+        name: "severity",
+        question: (context) => context.text({ key: "vuln.severity" }),
+        parse: (context, answer) => {
+          const word = answer.trim().toLowerCase();
+          return (SEVERITIES as readonly string[]).includes(word)
+            ? { value: word }
+            : { problem: context.text({ key: "vuln.severityInvalid" }) };
+        },
+      },
+      text("evidence", "vuln.evidence"),
+      {
+        name: "credit",
+        question: (context) => context.text({ key: "vuln.credit" }),
+        parse: (context, answer) => {
+          const trimmed = answer.trim();
+          if (!trimmed || trimmed.length > 200)
+            return { problem: context.text({ key: "vuln.credit" }) };
+          return { value: /^(anonymous|anónimo|anonimo)$/i.test(trimmed) ? "" : trimmed };
+        },
+      },
+      {
+        name: "share-contact",
+        question: (context) => context.text({ key: "vuln.shareContact" }),
+        parse: (context, answer) => {
+          const word = answer.trim().toLowerCase();
+          if (["yes", "y", "si", "sí"].includes(word)) return { value: true };
+          if (["no", "n"].includes(word)) return { value: false };
+          return { problem: context.text({ key: "incident.yesNoInvalid" }) };
+        },
+      },
+    ],
+    // The summary repeats the reporter's own words to them alone.
+    summaryLabel: () => "AMBER",
+    summary: (context, answers) => summaryOf(context, toReport(answers)),
+    complete: (context, answers) => complete(context, toReport(answers)),
+  };
+}
+
+/** The summary of a report in the reader's language. */
+export function summaryOf(
+  context: Pick<ChatContext, "text" | "directory">,
+  report: VulnerabilityReport,
+): Rendered {
+  return context.text({
+    key: "vuln.summary",
+    params: {
+      affected: affectedName(context, report.affected),
+      description: report.description,
+      severity: context.text({ key: `urgency.${report.severity}` }).plain,
+      evidence: report.evidence,
+      credit: report.credit ?? context.text({ key: "vuln.anonymous" }).plain,
+      share: context.text({ key: report.shareContact ? "incident.yes" : "incident.no" }).plain,
+    },
+  });
+}
+
+export function affectedName(context: Pick<ChatContext, "directory">, affected: Affected): string {
+  if ("user" in affected) return affected.user;
+  return context.directory.organisation(affected.org)?.name ?? affected.org;
+}
+
+function toReport(answers: Answers): VulnerabilityReport {
+  const credit = typeof answers["credit"] === "string" ? answers["credit"] : "";
+  return {
+    affected: answers["affected"] as Affected,
+    description: String(answers["description"]),
+    severity: String(answers["severity"]) as Severity,
+    evidence: String(answers["evidence"]),
+    credit: credit === "" ? undefined : credit,
+    shareContact: answers["share-contact"] === true,
+  };
+}

@@ -1,0 +1,62 @@
+/** The durations of the disclosure policy (`policy.disclosure`), in milliseconds. */
+export interface DisclosurePolicy {
+  readonly respondWithin: number;
+  readonly escalateAfter: number;
+  readonly discloseAfter: number;
+  readonly remindBefore: number;
+}
+
+/** The three deadlines of the schedule (Code of Practice, steps 1–3). */
+export type Deadline = "respond" | "escalate" | "disclose";
+
+export const DEADLINES: readonly Deadline[] = ["respond", "escalate", "disclose"];
+
+/** What the plan needs of a case: its deadlines, and which still apply. */
+export interface ScheduleState {
+  readonly answered: boolean;
+  readonly respondBy: number;
+  /** Null once escalation is paused (the party cooperates) or done. */
+  readonly escalateAt: number | null;
+  readonly discloseAt: number;
+  /** Fixed or disclosed: nothing is due any more. */
+  readonly finished: boolean;
+}
+
+/** A job of the plan: a reminder before a deadline, or the deadline itself. */
+export interface PlannedJob {
+  readonly kind: "reminder" | "deadline";
+  readonly deadline: Deadline;
+  readonly dueAt: number;
+}
+
+/** The deadlines of a case notified at `notifiedAt`. */
+export function deadlinesFrom(notifiedAt: number, policy: DisclosurePolicy) {
+  return {
+    respondBy: notifiedAt + policy.respondWithin,
+    escalateAt: notifiedAt + policy.escalateAfter,
+    discloseAt: notifiedAt + policy.discloseAfter,
+  };
+}
+
+/**
+ * The jobs still to come for a case, in due order: for each deadline that applies, a reminder
+ * `remindBefore` it (when that is still ahead) and the deadline. A deadline already past is
+ * kept: its job fires at once, marked late.
+ */
+export function plan(state: ScheduleState, policy: DisclosurePolicy, now: number): PlannedJob[] {
+  if (state.finished) return [];
+  const times: [Deadline, number | null][] = [
+    ["respond", state.answered ? null : state.respondBy],
+    ["escalate", state.answered ? null : state.escalateAt],
+    ["disclose", state.discloseAt],
+  ];
+  const jobs: PlannedJob[] = [];
+  for (const [deadline, at] of times) {
+    if (at === null) continue;
+    const remindAt = at - policy.remindBefore;
+    if (policy.remindBefore > 0 && remindAt > now)
+      jobs.push({ kind: "reminder", deadline, dueAt: remindAt });
+    jobs.push({ kind: "deadline", deadline, dueAt: at });
+  }
+  return jobs.sort((a, b) => a.dueAt - b.dueAt);
+}

@@ -1,0 +1,334 @@
+import { expect } from "chai";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { MatrixEvent } from "matrix-js-sdk";
+import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
+import { DsxWorld } from "../../support/bot/dsx-world.js";
+
+const WAIT = 60_000;
+
+/** Disclosure policy in seconds, so that the three weeks pass in a test. */
+function policy(respond: number, escalate: number, disclose: number, remind = 1): string {
+  return [
+    "policy:",
+    "  undecryptable: { askToResendAfter: PT2S }",
+    `  disclosure: { respondWithin: PT${respond}S, escalateAfter: PT${escalate}S, discloseAfter: PT${disclose}S, remindBefore: PT${remind}S, advisoryQuorum: 2 }`,
+  ].join("\n");
+}
+
+/** Resolves once the wall clock has passed `at` (deadlines are wall-clock times). */
+function clockPast(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 50)));
+}
+
+/**
+ * The Vulnerability Disclosure Policy as the reporter (mario, of a partner), the affected
+ * organisation (pablo, of press-freedom), the DSX team (ana, in triage) and the advisory
+ * committee (kim, jo) live it, with the three weeks shortened to seconds.
+ */
+describe("vulnerabilities: the disclosure schedule", function () {
+  this.timeout(300_000);
+  let world: DsxWorld;
+  let ana: E2eeTestClient;
+
+  async function setUp(config: string): Promise<void> {
+    world = await DsxWorld.create([config]);
+    await world.startBot();
+    ana = await createE2eeClient(world.homeserver, "ana", {
+      login: true,
+      password: "ana-password",
+    });
+    world.clients.push(ana);
+  }
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  const fromBot =
+    (predicate: (body: string, event: MatrixEvent) => boolean) =>
+    (body: string, event: MatrixEvent) =>
+      event.getSender() === world.botUserId && predicate(body, event);
+  const botSaid = (person: E2eeTestClient, room: string, test: (body: string) => boolean) =>
+    person.waitForMessage(
+      room,
+      fromBot((b) => test(b)),
+      WAIT,
+    );
+  const botBodies = (person: E2eeTestClient, room: string) =>
+    (person.client.getRoom(room)?.getLiveTimeline().getEvents() ?? [])
+      .filter((e) => e.getSender() === world.botUserId && e.getType() === "m.room.message")
+      .map((e) => ({ body: String(e.getContent()["body"]), ts: e.getTs(), event: e }));
+
+  /** Bot messages an earlier report already used: a later report's waits skip them. */
+  const used = new Set<string>();
+  const fresh = (event: MatrixEvent) => {
+    const id = event.getId() ?? "";
+    if (used.has(id)) return false;
+    used.add(id);
+    return true;
+  };
+
+  /** A report, answered step by step; resolves with the case id. */
+  async function report(
+    reporter: E2eeTestClient,
+    room: string,
+    answers: { description: string; credit: string; share: string },
+  ): Promise<string> {
+    await reporter.sendText(room, "report vulnerability");
+    for (const [prompt, text] of [
+      ["affected", "press-freedom"],
+      ["description", answers.description],
+      ["severity", "high"],
+      ["evidence", "curl -I https://press.example/admin"],
+      ["credit", answers.credit],
+      ["share-contact", answers.share],
+      ["confirm", "yes"],
+    ] as const) {
+      await reporter.waitForMessage(
+        room,
+        fromBot((_b, e) => e.getContent()["org.dsx.prompt"] === prompt && fresh(e)),
+        WAIT,
+      );
+      await reporter.sendText(room, text);
+    }
+    const received = await reporter.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.step"] === "received" && fresh(e)),
+      WAIT,
+    );
+    return String(received.getContent()["org.dsx.case"]);
+  }
+
+  /** The affected party's notice, in the direct room the bot opened with them. */
+  async function notice(pablo: E2eeTestClient, caseId: string) {
+    const room = await pablo.waitForInvite(world.botUserId, () => true, WAIT);
+    await pablo.joinRoom(room);
+    const event = await pablo.waitForMessage(
+      room,
+      fromBot((_b, e) => e.getContent()["org.dsx.case"] === caseId),
+      WAIT,
+    );
+    return { room, event };
+  }
+
+  it("without an answer: step 1, reminders, step 2, step 3 in order, each once; public only with the quorum", async () => {
+    await setUp(policy(3, 6, 9));
+    const mario = await world.person("mario");
+    const pablo = await world.person("pablo");
+    const kim = await world.person("kim");
+    const jo = await world.person("jo");
+    for (const member of [kim, jo]) {
+      await ana.invite(world.rooms.advisory, member.userId);
+      await member.waitForMembership(world.rooms.advisory, "invite", WAIT);
+      await member.joinRoom(world.rooms.advisory);
+    }
+    const marioDm = await world.directMessage(mario);
+    const caseId = await report(mario, marioDm, {
+      description: "Heron-canary: the admin panel needs no password",
+      credit: "Mario R.",
+      share: "yes",
+    });
+    const { room: pabloDm, event } = await notice(pablo, caseId);
+    expect(event.getContent()["org.dsx.tlp"]).to.equal("AMBER");
+    expect(event.getContent()["body"]).to.contain("Heron-canary").and.to.contain("Mario R.");
+    await pablo.client.sendReadReceipt(event);
+    await botSaid(ana, world.rooms.triage, (b) =>
+      b.includes(`${caseId}: the affected organisation has read`),
+    );
+
+    const triage = world.rooms.triage;
+    await botSaid(ana, triage, (b) => b.includes(`${caseId} disclosed to stakeholders`));
+    const community = await botSaid(ana, world.rooms.communityAlerts, (b) => b.includes(caseId));
+    expect(community.getContent()["org.dsx.tlp"]).to.equal("GREEN");
+    expect(community.getContent()["body"])
+      .to.contain("Heron-canary")
+      .and.to.contain("Reported by Mario R.");
+    await botSaid(kim, world.rooms.advisory, (b) => b.includes(`!dsx approve ${caseId}`));
+
+    const steps = botBodies(ana, triage)
+      .filter((m) => m.body.includes(caseId))
+      .map((m) =>
+        m.body.includes("Reminder")
+          ? `reminder ${/the (\w+) deadline/.exec(m.body)?.[1] ?? ""}`
+          : m.body.includes("no answer")
+            ? "step 1 deadline"
+            : m.body.includes("Step 2")
+              ? "step 2"
+              : m.body.includes("disclosed to stakeholders")
+                ? "step 3"
+                : m.body.includes("New vulnerability")
+                  ? "new"
+                  : "seen",
+      );
+    expect(steps.filter((s) => s !== "seen")).to.deep.equal([
+      "new",
+      "reminder respond",
+      "step 1 deadline",
+      "reminder escalate",
+      "step 2",
+      "reminder disclose",
+      "step 3",
+    ]);
+    const reminders = botBodies(pablo, pabloDm).filter((m) => m.body.includes("Reminder"));
+    expect(reminders.length, "the affected party is reminded of each deadline").to.equal(3);
+
+    await kim.sendText(world.rooms.advisory, `!dsx approve ${caseId}`);
+    await botSaid(kim, world.rooms.advisory, (b) =>
+      b.includes(`Approval recorded for ${caseId} (1 of 2)`),
+    );
+    await jo.sendText(world.rooms.advisory, `!dsx object ${caseId} the vendor is still testing`);
+    await botSaid(jo, world.rooms.advisory, (b) => b.includes("objection"));
+    expect(
+      botBodies(ana, world.rooms.publicAlerts).filter((m) => m.body.includes(caseId)),
+    ).to.deep.equal([]);
+    await jo.sendText(world.rooms.advisory, `!dsx approve ${caseId}`);
+    const published = await botSaid(ana, world.rooms.publicAlerts, (b) => b.includes(caseId));
+    expect(published.getContent()["org.dsx.tlp"]).to.equal("WHITE");
+    expect(published.getContent()["body"]).to.contain("Reported by Mario R.");
+    await botSaid(mario, marioDm, (b) => b.includes(`${caseId} has been disclosed publicly`));
+  });
+
+  it("an ack pauses escalation; extend moves the deadline and its reminder; fixed discloses with credit; need-time moves it by days", async () => {
+    await setUp(policy(2, 4, 6));
+    const mario = await world.person("mario");
+    const pablo = await world.person("pablo");
+    const marioDm = await world.directMessage(mario);
+    const caseId = await report(mario, marioDm, {
+      description: "Ibis-canary: backups readable by anyone",
+      credit: "Mario R.",
+      share: "no",
+    });
+    const { room: pabloDm, event } = await notice(pablo, caseId);
+    expect(event.getContent()["body"]).to.contain("asked not to share").and.to.not.contain("Mario");
+    const notifiedAt = event.getTs();
+    await pablo.sendText(pabloDm, `ack ${caseId}`);
+    await botSaid(mario, marioDm, (b) =>
+      b.includes(`${caseId}: the affected organisation has acknowledged`),
+    );
+    const triage = world.rooms.triage;
+    await ana.sendText(triage, `!dsx extend ${caseId} PT4S waiting for their release`);
+    await botSaid(ana, triage, (b) => b.includes(`${caseId}: deadlines moved`));
+    const disclosed = await botSaid(ana, triage, (b) =>
+      b.includes(`${caseId} disclosed to stakeholders`),
+    );
+    expect(disclosed.getTs() - notifiedAt, "disclosed at the extended time").to.be.at.least(9_500);
+    const about = botBodies(ana, triage).filter((m) => m.body.includes(caseId));
+    expect(
+      about.some((m) => m.body.includes("Step 2")),
+      "no escalation after the ack",
+    ).to.equal(false);
+    expect(
+      about.some((m) => m.body.includes("no answer")),
+      "nor a missed answer",
+    ).to.equal(false);
+    const reminder = about.find((m) => m.body.includes("the disclose deadline"));
+    expect(reminder, "the reminder moved with the deadline").to.not.equal(undefined);
+    expect((reminder?.ts ?? 0) - notifiedAt).to.be.at.least(8_500);
+    expect(about.filter((m) => m.body.includes("the escalate deadline")).length).to.equal(0);
+
+    const second = await report(mario, marioDm, {
+      description: "Jacana-canary: default password on the router",
+      credit: "Mario R.",
+      share: "yes",
+    });
+    await pablo.waitForMessage(
+      pabloDm,
+      fromBot((_b, e) => e.getContent()["org.dsx.case"] === second),
+      WAIT,
+    );
+    await pablo.sendText(pabloDm, `need-time ${second} 2 the fix needs a new firmware`);
+    const moved = await botSaid(ana, triage, (b) =>
+      b.includes(`${second}: the affected organisation asks for 2 more days`),
+    );
+    const due = /now due (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/.exec(
+      String(moved.getContent()["body"]),
+    )?.[1];
+    expect(Date.parse(`${due ?? ""}Z`) - Date.now()).to.be.greaterThan(2 * 86_400_000 - 60_000);
+    const told = await botSaid(mario, marioDm, (b) =>
+      b.includes(`${second}: the affected organisation is working on it`),
+    );
+    expect(told.getContent()["body"], "the reason stays with the DSX team").to.not.contain(
+      "firmware",
+    );
+    await pablo.sendText(pabloDm, `fixed ${second}`);
+    const community = await botSaid(ana, world.rooms.communityAlerts, (b) => b.includes(second));
+    expect(community.getContent()["body"])
+      .to.contain("Jacana-canary")
+      .and.to.contain("Reported by Mario R.");
+  });
+
+  it("stopped across two deadlines: both fire once at start, in order, marked late; not again after another restart", async () => {
+    await setUp(policy(3, 5, 60, 0));
+    const mario = await world.person("mario");
+    const pablo = await world.person("pablo");
+    const marioDm = await world.directMessage(mario);
+    const caseId = await report(mario, marioDm, {
+      description: "Kite-canary",
+      credit: "anonymous",
+      share: "no",
+    });
+    const { event } = await notice(pablo, caseId);
+    await world.stopBot("SIGKILL");
+    await clockPast(event.getTs() + 6_000);
+    await world.startBot();
+    const triage = world.rooms.triage;
+    await botSaid(ana, triage, (b) => b.includes(`${caseId}: two weeks without an answer`));
+    await world.stopBot("SIGTERM");
+    await world.startBot();
+    await ana.sendText(triage, "!dsx vulns");
+    await botSaid(ana, triage, (b) => b.includes(`${caseId} (high): notified`));
+    const about = botBodies(ana, triage).filter((m) => m.body.includes(caseId));
+    const missed = about.filter((m) => m.body.includes("no answer"));
+    const escalation = about.filter((m) => m.body.includes("two weeks without an answer"));
+    expect(missed.length).to.equal(1);
+    expect(escalation.length).to.equal(1);
+    expect(missed[0]?.body).to.contain("(late: due");
+    expect(escalation[0]?.body).to.contain("(late: due");
+    expect(missed[0]?.ts ?? 0).to.be.at.most(escalation[0]?.ts ?? 0);
+    expect(about.indexOf(missed[0] ?? about[0]!)).to.be.lessThan(
+      about.indexOf(escalation[0] ?? about[0]!),
+    );
+  });
+
+  it("an anonymous reporter appears in no message, no log line and no readable column", async () => {
+    await setUp(policy(60, 120, 180));
+    const carla = await world.person("carla");
+    const pablo = await world.person("pablo");
+    const carlaDm = await world.directMessage(carla);
+    const caseId = await report(carla, carlaDm, {
+      description: "Lynx-canary: the donation form leaks card numbers",
+      credit: "anonymous",
+      share: "no",
+    });
+    const { room: pabloDm } = await notice(pablo, caseId);
+    const triage = world.rooms.triage;
+    await ana.sendText(triage, `!dsx vuln ${caseId}`);
+    await botSaid(ana, triage, (b) => b.includes("Lynx-canary") && b.includes("anonymous"));
+    await ana.sendText(triage, `!dsx disclose ${caseId}`);
+    const disclosure = await botSaid(ana, world.rooms.communityAlerts, (b) => b.includes(caseId));
+    expect(disclosure.getContent()["body"]).to.contain("an anonymous reporter");
+    await botSaid(carla, carlaDm, (b) => b.includes(`${caseId} has been disclosed`));
+
+    const everything = [
+      ...[triage, world.rooms.communityAlerts, world.rooms.advisory].flatMap((r) =>
+        botBodies(ana, r),
+      ),
+      ...botBodies(pablo, pabloDm),
+    ]
+      .map((m) => JSON.stringify(m.event.getContent()))
+      .join("\n");
+    expect(everything).to.contain("Lynx-canary");
+    expect(everything).to.not.contain(carla.userId);
+    expect(everything).to.not.contain("carla");
+    const bot = world.bot;
+    await world.stopBot("SIGTERM");
+    expect(bot?.stdout ?? "").to.not.contain(carla.userId);
+    const state = join(world.folder, "state");
+    const files = (await readdir(state)).filter((f) => f.startsWith("dsx.sqlite"));
+    const bytes = Buffer.concat(await Promise.all(files.map((f) => readFile(join(state, f)))));
+    expect(bytes.includes(Buffer.from(carla.userId)), "the reporter in the database").to.equal(
+      false,
+    );
+    expect(bytes.includes(Buffer.from("Lynx-canary")), "the description is sealed").to.equal(false);
+  });
+});
