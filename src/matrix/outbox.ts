@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { EventType, type MatrixClient } from "matrix-js-sdk";
+import { EventStatus, EventType, type MatrixClient } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
 import { toContent, type BotMessage, type MessageContent } from "../chat/bot-message.js";
 import type { Directory } from "../config/directory.js";
@@ -52,6 +52,7 @@ export class Outbox {
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  private retryAt = 0;
   private stopped = false;
 
   private readonly attachments: AttachmentStore;
@@ -95,7 +96,8 @@ export class Outbox {
 
   /** Sends what is pending, in order. Concurrent calls share one run. */
   flush(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    // While backing off after a failure, new messages wait for the retry timer too.
+    if (this.stopped || Date.now() < this.retryAt) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -128,6 +130,7 @@ export class Outbox {
         return;
       }
       this.failures = 0;
+      this.retryAt = 0;
     }
   }
 
@@ -167,12 +170,8 @@ export class Outbox {
         await this.fail(row, "attachment-gone");
         return "done";
       }
-      const { event_id: eventId } = await client.sendEvent(
-        row.roomId,
-        EventType.RoomMessage,
-        content as never,
-        row.txnId,
-      );
+      const eventId = await this.send(row, content);
+      if (eventId === undefined) return "retry";
       // Left before the row is marked sent: a crash in between repeats the send under the same
       // transaction ID (the homeserver answers with the same event) and then leaves.
       if (sealed.leaveAfter === true) await leaveRoom(client, row.roomId);
@@ -218,6 +217,33 @@ export class Outbox {
       });
       return "retry";
     }
+  }
+
+  /**
+   * Sends under the row's transaction ID. The client remembers every transaction ID it has seen
+   * and refuses a second `sendEvent` with one (its local echo): a send it failed is resent as the
+   * same event, one it already completed gives its event ID, one in flight is waited for.
+   */
+  private async send(
+    row: OutgoingMessage,
+    content: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const { client } = this.options;
+    const room = client.getRoom(row.roomId);
+    const known = room?.getEventForTxnId(row.txnId);
+    if (room && known) {
+      if (known.status === EventStatus.NOT_SENT)
+        return (await client.resendEvent(known, room)).event_id;
+      if (known.status === null || known.status === EventStatus.SENT) return known.getId();
+      return undefined;
+    }
+    const sent = await client.sendEvent(
+      row.roomId,
+      EventType.RoomMessage,
+      content as never,
+      row.txnId,
+    );
+    return sent.event_id;
   }
 
   /**
@@ -337,7 +363,11 @@ export class Outbox {
     const base = this.options.retryBaseMs ?? 1000;
     const delay = Math.min(60_000, base * 2 ** Math.min(this.failures - 1, 10));
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.flush(), delay);
+    this.retryAt = Date.now() + delay;
+    this.retryTimer = setTimeout(() => {
+      this.retryAt = 0;
+      void this.flush();
+    }, delay);
   }
 }
 

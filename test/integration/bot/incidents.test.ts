@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
-import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
+import type { E2eeTestClient } from "../../support/clients/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
 
 describe("incidents, as a partner and the DSX team see them", function () {
@@ -14,11 +14,7 @@ describe("incidents, as a partner and the DSX team see them", function () {
     world = await DsxWorld.create();
     await world.startBot();
     // The DSX team member who created the configured rooms, on an Element-like device.
-    ana = await createE2eeClient(world.homeserver, "ana", {
-      login: true,
-      password: "ana-password",
-    });
-    world.clients.push(ana);
+    ana = await world.dsxTeamMember();
   });
   afterEach(async () => {
     await world.stop();
@@ -40,10 +36,8 @@ describe("incidents, as a partner and the DSX team see them", function () {
     }
   }
 
-  const fromBot =
-    (predicate: (body: string, event: MatrixEvent) => boolean) =>
-    (body: string, event: MatrixEvent) =>
-      event.getSender() === world.botUserId && predicate(body, event);
+  const fromBot = (predicate: (body: string, event: MatrixEvent) => boolean) =>
+    world.fromBot(predicate);
 
   it("a partner reports an AMBER incident; triage, all DSX, sees its details; status lists it", async () => {
     const maria = await world.person("maria");

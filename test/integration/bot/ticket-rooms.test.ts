@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EventTimeline, type MatrixEvent } from "matrix-js-sdk";
-import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
+import type { E2eeTestClient } from "../../support/clients/index.js";
 import {
   openEncryptedFile,
   uploadEncryptedFile,
@@ -25,20 +25,14 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
   async function setUp(extraConfig: readonly string[] = []): Promise<void> {
     world = await DsxWorld.create(extraConfig);
     await world.startBot();
-    ana = await createE2eeClient(world.homeserver, "ana", {
-      login: true,
-      password: "ana-password",
-    });
-    world.clients.push(ana);
+    ana = await world.dsxTeamMember();
   }
   afterEach(async () => {
     await world.stop();
   });
 
-  const fromBot =
-    (predicate: (body: string, event: MatrixEvent) => boolean) =>
-    (body: string, event: MatrixEvent) =>
-      event.getSender() === world.botUserId && predicate(body, event);
+  const fromBot = (predicate: (body: string, event: MatrixEvent) => boolean) =>
+    world.fromBot(predicate);
   const step = (name: string, caseId?: string) =>
     fromBot(
       (_b, e) =>
@@ -46,16 +40,8 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
         (caseId === undefined || e.getContent()["org.dsx.case"] === caseId),
     );
   const botSaid = (person: E2eeTestClient, room: string, test: (body: string) => boolean) =>
-    person.waitForMessage(
-      room,
-      fromBot((b) => test(b)),
-      WAIT,
-    );
-  /** Every bot message in a room as a person's client has it (to count repeats). */
-  const botMessages = (person: E2eeTestClient, room: string) =>
-    (person.client.getRoom(room)?.getLiveTimeline().getEvents() ?? []).filter(
-      (e) => e.getSender() === world.botUserId && e.getType() === "m.room.message",
-    );
+    world.botSaid(person, room, test);
+  const botMessages = (person: E2eeTestClient, room: string) => world.botMessages(person, room);
   const restart = async () => {
     await world.stopBot("SIGKILL");
     await world.startBot();

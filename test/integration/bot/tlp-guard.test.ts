@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { MatrixEvent, Visibility } from "matrix-js-sdk";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { AuditEntry } from "../../../src/store/entities/index.js";
-import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
+import type { E2eeTestClient } from "../../support/clients/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
 
 const WAIT = 60_000;
@@ -26,11 +26,7 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
   beforeEach(async () => {
     world = await DsxWorld.create();
     await world.startBot();
-    ana = await createE2eeClient(world.homeserver, "ana", {
-      login: true,
-      password: "ana-password",
-    });
-    world.clients.push(ana);
+    ana = await world.dsxTeamMember();
     maria = await world.person("maria");
     sam = await world.person("sam");
     mariaDm = await world.directMessage(maria);
@@ -40,17 +36,11 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
     await world.stop();
   });
 
-  const fromBot =
-    (predicate: (body: string, event: MatrixEvent) => boolean) =>
-    (body: string, event: MatrixEvent) =>
-      event.getSender() === world.botUserId && predicate(body, event);
+  const fromBot = (predicate: (body: string, event: MatrixEvent) => boolean) =>
+    world.fromBot(predicate);
   const step = (name: string) => fromBot((_b, e) => e.getContent()["org.dsx.step"] === name);
   const botSaid = (person: E2eeTestClient, room: string, test: (body: string) => boolean) =>
-    person.waitForMessage(
-      room,
-      fromBot((b) => test(b)),
-      WAIT,
-    );
+    world.botSaid(person, room, test);
 
   /** Events of Maria's direct room that earlier reports produced: the waits skip them. */
   const answered = new Set<string>();

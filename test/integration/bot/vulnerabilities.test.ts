@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
-import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
+import type { E2eeTestClient } from "../../support/clients/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
 
 const WAIT = 60_000;
@@ -34,29 +34,19 @@ describe("vulnerabilities: the disclosure schedule", function () {
   async function setUp(config: string): Promise<void> {
     world = await DsxWorld.create([config]);
     await world.startBot();
-    ana = await createE2eeClient(world.homeserver, "ana", {
-      login: true,
-      password: "ana-password",
-    });
-    world.clients.push(ana);
+    ana = await world.dsxTeamMember();
   }
   afterEach(async () => {
     await world.stop();
   });
 
-  const fromBot =
-    (predicate: (body: string, event: MatrixEvent) => boolean) =>
-    (body: string, event: MatrixEvent) =>
-      event.getSender() === world.botUserId && predicate(body, event);
+  const fromBot = (predicate: (body: string, event: MatrixEvent) => boolean) =>
+    world.fromBot(predicate);
   const botSaid = (person: E2eeTestClient, room: string, test: (body: string) => boolean) =>
-    person.waitForMessage(
-      room,
-      fromBot((b) => test(b)),
-      WAIT,
-    );
+    world.botSaid(person, room, test);
   const botBodies = (person: E2eeTestClient, room: string) =>
-    (person.client.getRoom(room)?.getLiveTimeline().getEvents() ?? [])
-      .filter((e) => e.getSender() === world.botUserId && e.getType() === "m.room.message")
+    world
+      .botMessages(person, room)
       .map((e) => ({ body: String(e.getContent()["body"]), ts: e.getTs(), event: e }));
 
   /** Bot messages an earlier report already used: a later report's waits skip them. */

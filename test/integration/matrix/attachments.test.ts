@@ -11,7 +11,7 @@ import {
 } from "../../../src/matrix/attachments.js";
 import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
 import { TestHomeserver } from "../../support/homeserver/index.js";
-import { encryptLikeElement } from "./element-attachment.js";
+import { encryptLikeElement } from "../../support/clients/element-files.js";
 
 const MiB = 1024 * 1024;
 

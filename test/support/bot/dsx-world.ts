@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { MatrixEvent } from "matrix-js-sdk";
 import { TestHomeserver } from "../homeserver/index.js";
 import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
 import { compiledCli } from "../paths.js";
@@ -118,6 +119,44 @@ export class DsxWorld {
     const bot = this.bot;
     this.bot = undefined;
     await bot?.stop(signal);
+  }
+
+  /** `ana`, the DSX team member who made the configured rooms, on an Element-like device. */
+  async dsxTeamMember(): Promise<E2eeTestClient> {
+    const ana = await createE2eeClient(this.homeserver, "ana", {
+      login: true,
+      password: "ana-password",
+    });
+    this.clients.push(ana);
+    return ana;
+  }
+
+  /** Matches the bot's messages that `predicate` accepts (for `waitForMessage`). */
+  fromBot(
+    predicate: (body: string, event: MatrixEvent) => boolean = () => true,
+  ): (body: string, event: MatrixEvent) => boolean {
+    return (body, event) => event.getSender() === this.botUserId && predicate(body, event);
+  }
+
+  /** Waits until the bot says in `roomId`, as `person` sees it, something `test` accepts. */
+  botSaid(
+    person: E2eeTestClient,
+    roomId: string,
+    test: (body: string) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<MatrixEvent> {
+    return person.waitForMessage(
+      roomId,
+      this.fromBot((body) => test(body)),
+      timeoutMs,
+    );
+  }
+
+  /** The bot's messages in a room as `person`'s client has them (to count repeats). */
+  botMessages(person: E2eeTestClient, roomId: string): MatrixEvent[] {
+    return (person.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? []).filter(
+      (e) => e.getSender() === this.botUserId && e.getType() === "m.room.message",
+    );
   }
 
   /** A person with Element's encryption (matrix-js-sdk, Rust crypto), registered now. */

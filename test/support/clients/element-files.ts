@@ -19,16 +19,29 @@ export interface EncryptedFileContent {
   };
 }
 
+/** An encrypted upload as Element makes it: the ciphertext and its `EncryptedFile` (sans url). */
+export interface ElementEncryptedFile {
+  readonly data: Uint8Array;
+  readonly info: {
+    readonly v: "v2";
+    readonly key: {
+      readonly kty: "oct";
+      readonly alg: "A256CTR";
+      readonly ext: true;
+      readonly key_ops: readonly ["encrypt", "decrypt"];
+      readonly k: string;
+    };
+    readonly iv: string;
+    readonly hashes: { readonly sha256: string };
+  };
+}
+
 /**
- * Encrypts and uploads a file as Element does (AES-256-CTR with a fresh key, the IV's counter
- * half zero, SHA-256 of the ciphertext) and returns the `m.file` content that announces it.
+ * Encrypts a file the way Element's `matrix-encrypt-attachment` does, with WebCrypto: a random
+ * AES-256 key exported as a JWK, a random IV whose last 8 bytes (the 64-bit counter) are zero,
+ * AES-CTR, and the SHA-256 of the ciphertext in unpadded base64.
  */
-export async function uploadEncryptedFile(
-  client: MatrixClient,
-  bytes: Uint8Array,
-  name: string,
-  mimetype: string,
-): Promise<EncryptedFileContent> {
+export async function encryptLikeElement(plaintext: Uint8Array): Promise<ElementEncryptedFile> {
   const iv = webcrypto.getRandomValues(new Uint8Array(16));
   iv.fill(0, 8);
   const key = await webcrypto.subtle.generateKey({ name: "AES-CTR", length: 256 }, true, [
@@ -37,10 +50,30 @@ export async function uploadEncryptedFile(
   ]);
   const jwk = await webcrypto.subtle.exportKey("jwk", key);
   const ciphertext = new Uint8Array(
-    await webcrypto.subtle.encrypt({ name: "AES-CTR", counter: iv, length: 64 }, key, bytes),
+    await webcrypto.subtle.encrypt({ name: "AES-CTR", counter: iv, length: 64 }, key, plaintext),
   );
   const sha256 = new Uint8Array(await webcrypto.subtle.digest("SHA-256", ciphertext));
-  const { content_uri: url } = await client.uploadContent(Buffer.from(ciphertext), {
+  if (jwk.k === undefined) throw new Error("WebCrypto exported no key");
+  return {
+    data: ciphertext,
+    info: {
+      v: "v2",
+      key: { kty: "oct", alg: "A256CTR", ext: true, key_ops: ["encrypt", "decrypt"], k: jwk.k },
+      iv: unpaddedBase64(iv),
+      hashes: { sha256: unpaddedBase64(sha256) },
+    },
+  };
+}
+
+/** Encrypts and uploads a file as Element does; returns the `m.file` content announcing it. */
+export async function uploadEncryptedFile(
+  client: MatrixClient,
+  bytes: Uint8Array,
+  name: string,
+  mimetype: string,
+): Promise<EncryptedFileContent> {
+  const encrypted = await encryptLikeElement(bytes);
+  const { content_uri: url } = await client.uploadContent(Buffer.from(encrypted.data), {
     type: "application/octet-stream",
     includeFilename: false,
   });
@@ -48,19 +81,7 @@ export async function uploadEncryptedFile(
     msgtype: "m.file",
     body: name,
     info: { mimetype, size: bytes.length },
-    file: {
-      url,
-      key: {
-        kty: "oct",
-        alg: "A256CTR",
-        ext: true,
-        key_ops: ["encrypt", "decrypt"],
-        k: jwk.k ?? "",
-      },
-      iv: unpaddedBase64(iv),
-      hashes: { sha256: unpaddedBase64(sha256) },
-      v: "v2",
-    } as EncryptedFileContent["file"],
+    file: { ...encrypted.info, url },
   };
 }
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import type { MatrixClient } from "matrix-js-sdk";
+import { EventStatus, type MatrixClient } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
 import { Catalog } from "../../../src/chat/catalog.js";
 import { verbatim } from "../../../src/chat/render.js";
@@ -21,6 +21,19 @@ interface FakeRoom {
   joinRule?: string;
 }
 
+class LocalEcho {
+  status: EventStatus | null = EventStatus.SENDING;
+  id = "~local";
+  constructor(
+    readonly roomId: string,
+    readonly content: Record<string, unknown>,
+    readonly txnId: string,
+  ) {}
+  getId(): string {
+    return this.id;
+  }
+}
+
 /** The few client calls the outbox makes, answered from plain data (a unit test: no server). */
 class FakeClient {
   readonly rooms = new Map<string, FakeRoom>();
@@ -39,22 +52,43 @@ class FakeClient {
       getJoinRule: () => room.joinRule ?? "invite",
       getHistoryVisibility: () => "joined",
       hasEncryptionStateEvent: () => room.encrypted,
+      getEventForTxnId: (txnId: string) => this.echoes.get(txnId),
     };
   }
   getRoomDirectoryVisibility(): Promise<{ visibility: string }> {
     return Promise.resolve({ visibility: "private" });
   }
+  /** Local echoes by transaction ID, as matrix-js-sdk keeps them (and refuses a second send). */
+  readonly echoes = new Map<string, LocalEcho>();
+
   sendEvent(
     roomId: string,
     _type: string,
     content: Record<string, unknown>,
     txnId: string,
   ): Promise<{ event_id: string }> {
+    if (this.echoes.has(txnId))
+      return Promise.reject(
+        new Error(`addPendingEvent called on an event with known txnId ${txnId}`),
+      );
+    const echo = new LocalEcho(roomId, content, txnId);
+    this.echoes.set(txnId, echo);
+    return this.deliver(echo);
+  }
+  resendEvent(echo: LocalEcho): Promise<{ event_id: string }> {
+    return this.deliver(echo);
+  }
+  private deliver(echo: LocalEcho): Promise<{ event_id: string }> {
     const failure = this.failures.shift();
-    if (failure) return Promise.reject(Object.assign(new Error(failure.errcode), failure));
-    this.sent.push({ roomId, content, txnId });
+    if (failure) {
+      echo.status = EventStatus.NOT_SENT;
+      return Promise.reject(Object.assign(new Error(failure.errcode), failure));
+    }
+    this.sent.push({ roomId: echo.roomId, content: echo.content, txnId: echo.txnId });
+    echo.status = null;
+    echo.id = `$sent${this.sent.length}`;
     this.onSend?.();
-    return Promise.resolve({ event_id: `$sent${this.sent.length}` });
+    return Promise.resolve({ event_id: echo.id });
   }
 }
 
@@ -266,9 +300,10 @@ describe("matrix/outbox", () => {
     await enqueue(box, "!dm", { label: "WHITE", text: verbatim("eventually") });
     await box.flush();
     expect(client.sent).to.deep.equal([]);
-    await delivered; // by the outbox's own retry timer
+    await delivered; // by the outbox's own retry timer, resending the client's failed echo
     await box.flush();
     expect(client.sent.map((s) => s.content["body"])).to.deep.equal(["[TLP:WHITE] eventually"]);
+    expect(client.sent[0]?.txnId).to.match(/^dsx-/);
     expect(
       (await dataSource.getRepository(OutgoingMessage).findOneByOrFail({ state: "sent" })).attempts,
     ).to.equal(3);
