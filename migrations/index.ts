@@ -4,6 +4,7 @@ import { Incidents1764100000000 } from "./1764100000000-incidents.js";
 import { Attachments1764200000000 } from "./1764200000000-attachments.js";
 import { Offers1764300000000 } from "./1764300000000-offers.js";
 import { Vulnerabilities1764400000000 } from "./1764400000000-vulnerabilities.js";
+import { Conduct1764500000000 } from "./1764500000000-conduct.js";
 
 /** Every migration, oldest first. A new migration is added here and never edited afterwards. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Attachments1764200000000,
   Offers1764300000000,
   Vulnerabilities1764400000000,
+  Conduct1764500000000,
 ];

@@ -18,6 +18,7 @@ import { FieldCipher } from "../store/field-cipher.js";
 import { transaction } from "../store/transaction.js";
 import { Incidents } from "../cases/incidents/incidents.js";
 import { Vulnerabilities } from "../cases/vulnerabilities/vulnerabilities.js";
+import { Conduct } from "../cases/conduct/conduct.js";
 import { VulnerabilityStore } from "../cases/vulnerabilities/vulnerability-store.js";
 import { IncidentStore } from "../cases/incidents/incident-store.js";
 import { RoomMaker } from "../matrix/rooms.js";
@@ -71,7 +72,11 @@ export async function startBot(
     botUserId: () => client.getSafeUserId(),
     say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
     jobs: (): Scheduler => scheduler,
-    rooms: new RoomMaker(client, (roomId) => roomKinds.configuredKind(roomId) !== undefined),
+    rooms: new RoomMaker(
+      client,
+      (roomId) => roomKinds.configuredKind(roomId) !== undefined,
+      log.child({ component: "rooms" }),
+    ),
     offerTimeoutMs: () => config.incidents.offerTimeout.ms,
     automaticOffers: () => config.incidents.automaticOffers,
   });
@@ -82,7 +87,11 @@ export async function startBot(
     catalog,
     tlpNames: config.policy.tlpNames,
     directory: () => directory.directory,
-    rooms: new RoomMaker(client, (roomId) => roomKinds.configuredKind(roomId) !== undefined),
+    rooms: new RoomMaker(
+      client,
+      (roomId) => roomKinds.configuredKind(roomId) !== undefined,
+      log.child({ component: "rooms" }),
+    ),
     say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
     jobs: (): Scheduler => scheduler,
     policy: () => ({
@@ -95,10 +104,36 @@ export async function startBot(
     room: (key) => roomKinds.roomIdOf(key),
     log: log.child({ component: "vulnerabilities" }),
   });
-  const modules: readonly ChatModule[] = [incidents.chatModule(), vulnerabilities.chatModule()];
+  const conduct: Conduct = new Conduct({
+    client,
+    dataSource,
+    cipher,
+    catalog,
+    directory: () => directory.directory,
+    rooms: new RoomMaker(
+      client,
+      (roomId) => roomKinds.configuredKind(roomId) !== undefined,
+      log.child({ component: "rooms" }),
+    ),
+    moderatedRooms: () =>
+      client
+        .getRooms()
+        .filter((room) => room.getMyMembership() === "join")
+        .map((room) => room.roomId)
+        .filter((roomId) => !["direct", "other"].includes(roomKinds.kindOf(roomId))),
+    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
+    jobs: (): Scheduler => scheduler,
+    log: log.child({ component: "conduct" }),
+  });
+  const modules: readonly ChatModule[] = [
+    incidents.chatModule(),
+    vulnerabilities.chatModule(),
+    conduct.chatModule(),
+  ];
   const exchanges: ExchangeResolver = caseExchanges({
     INC: incidents.exchanges(),
     VUL: vulnerabilities.exchanges(),
+    COC: conduct.exchanges(),
   });
   const outbox = new Outbox({
     client,
@@ -112,12 +147,12 @@ export async function startBot(
     tlpNames: config.policy.tlpNames,
     log: log.child({ component: "outbox" }),
     // In guarded rooms an outsider is being removed: the message waits for that.
-    guarded: (roomId) => roomKinds.kindOf(roomId) === "ticket",
+    guarded: (roomId) => ["ticket", "report"].includes(roomKinds.kindOf(roomId)),
   });
   const guard = new RoomGuard({
     client,
     dataSource,
-    guarded: (roomId) => incidents.guardOf(roomId),
+    guarded: async (roomId) => (await incidents.guardOf(roomId)) ?? (await conduct.guardOf(roomId)),
     directory: () => directory.directory,
     catalog,
     tlpNames: config.policy.tlpNames,
@@ -126,7 +161,7 @@ export async function startBot(
   });
   const scheduler: Scheduler = new Scheduler({
     dataSource,
-    tasks: [...incidents.tasks(), ...vulnerabilities.tasks(), guard.task()],
+    tasks: [...incidents.tasks(), ...vulnerabilities.tasks(), ...conduct.tasks(), guard.task()],
     log: log.child({ component: "scheduler" }),
     afterFired: () => void outbox.flush(),
   });
@@ -140,6 +175,8 @@ export async function startBot(
     tlpNames: config.policy.tlpNames,
     media: client,
     maxFileBytes: () => config.incidents.attachments.maxBytes,
+    // Harassment can be reported by anyone in a DSX room, not only by people the directory knows.
+    sharesDsxRoom: (userId) => invites.sharesDsxRoom(userId),
     reader: () => dataSource.manager,
   });
   const inbox = new Inbox({
@@ -150,6 +187,7 @@ export async function startBot(
     handler: withRoomEvents(messages, [
       guard.hook(),
       { handle: (event, manager) => incidents.roomEvent(event, manager) },
+      { handle: (event, manager) => conduct.roomEvent(event, manager) },
     ]),
     log: log.child({ component: "inbox" }),
     afterHandled: () => {
@@ -177,7 +215,7 @@ export async function startBot(
   await guard.sweepAll(
     client
       .getRooms()
-      .filter((room) => roomKinds.kindOf(room.roomId) === "ticket")
+      .filter((room) => ["ticket", "report"].includes(roomKinds.kindOf(room.roomId)))
       .map((room) => room.roomId),
   );
   await scheduler.start();

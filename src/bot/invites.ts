@@ -55,7 +55,8 @@ export class Invites {
     }
   }
 
-  private sharesDsxRoom(userId: string): boolean {
+  /** Whether the person is in one of the configured DSX rooms with the bot. */
+  sharesDsxRoom(userId: string): boolean {
     return this.configuredRoomIds().some((roomId) => {
       const membership = this.client.getRoom(roomId)?.getMember(userId)?.membership;
       return membership === "join";

@@ -36,6 +36,8 @@ export interface MessageHandlerOptions {
   /** For files: the media client, the largest file taken, and reads outside a transaction. */
   readonly media: MediaClient;
   readonly maxFileBytes: () => number;
+  /** People outside the directory who share a configured room with the bot may write to it. */
+  readonly sharesDsxRoom: (userId: string) => boolean;
   readonly reader: () => EntityManager;
 }
 
@@ -122,7 +124,11 @@ export class MessageHandler implements EventHandler {
       return;
     }
     const directory = this.options.directory();
-    if (roomKind === "direct" && !directory.isKnown(sender)) {
+    if (
+      roomKind === "direct" &&
+      !directory.isKnown(sender) &&
+      !this.options.sharesDsxRoom(sender)
+    ) {
       await audit(manager, { actor: sender, action: "message.stranger", roomId });
       await say({ label: "WHITE", text: text("inbox.stranger") });
       return;

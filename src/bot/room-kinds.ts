@@ -18,7 +18,7 @@ const KIND_OF: Record<ConfiguredRoom, RoomKind> = {
 /**
  * Which kind of room a room is: one of the configured rooms (their IDs resolved from aliases at
  * start), a direct-message room (no more than the bot and one person, joined or invited), or
- * a ticket room (marked by the bot when it made it), or another room.
+ * a ticket room or an abuse report's room (marked by the bot when it made them), or another room.
  */
 export class RoomKinds {
   private readonly configured = new Map<string, RoomKind>();
@@ -46,7 +46,9 @@ export class RoomKinds {
     if (configured) return configured;
     const room = this.client.getRoom(roomId);
     if (!room) return "other";
-    if (RoomMaker.ticketCaseOf(room, this.client.getSafeUserId()) !== undefined) return "ticket";
+    const bot = this.client.getSafeUserId();
+    if (RoomMaker.caseOf(room, bot, "ticket") !== undefined) return "ticket";
+    if (RoomMaker.caseOf(room, bot, "report") !== undefined) return "report";
     const present = presentMembers(room);
     return present.length <= 2 ? "direct" : "other";
   }

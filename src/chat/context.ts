@@ -8,7 +8,15 @@ import type { Rendered } from "./render.js";
 
 /** What kind of room a message came from; decides the prefix and which commands apply. */
 export type RoomKind =
-  "direct" | "triage" | "abuseTeam" | "advisory" | "donors" | "alerts" | "ticket" | "other";
+  | "direct"
+  | "triage"
+  | "abuseTeam"
+  | "advisory"
+  | "donors"
+  | "alerts"
+  | "ticket"
+  | "report"
+  | "other";
 
 /** A text message a person sent, as the chat layer sees it. */
 export interface Inbound {

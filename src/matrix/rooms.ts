@@ -7,10 +7,12 @@ import {
   type MatrixClient,
   type Room,
 } from "matrix-js-sdk";
+import type { Logger } from "../ops/log.js";
 import { presentMembers } from "./room-facts.js";
 
-/** The state event that marks a room as the ticket room of a case (set by the bot at creation). */
-export const TICKET_STATE = "org.dsx.ticket";
+/** The state events that mark a room as a case's room (set by the bot when it makes it). */
+export const CASE_ROOM_STATE = { ticket: "org.dsx.ticket", report: "org.dsx.report" } as const;
+export type CaseRoomKind = keyof typeof CASE_ROOM_STATE;
 
 /** How long a room the bot created may take to reach it through sync. */
 const ROOM_SYNC_TIMEOUT_MS = 60_000;
@@ -25,12 +27,13 @@ export class RoomMaker {
     private readonly client: MatrixClient,
     /** Configured rooms are never taken for a direct room. */
     private readonly isConfigured: (roomId: string) => boolean,
+    private readonly log: Logger,
   ) {}
 
-  /** The case a ticket room belongs to, if it is one (marked by the bot itself). */
-  static ticketCaseOf(room: Room, botUserId: string): string | undefined {
+  /** The case a case room of this kind belongs to, if it is one (marked by the bot itself). */
+  static caseOf(room: Room, botUserId: string, kind: CaseRoomKind): string | undefined {
     const state = room.getLiveTimeline().getState(EventTimeline.FORWARDS);
-    const marker = state?.getStateEvents(TICKET_STATE, "");
+    const marker = state?.getStateEvents(CASE_ROOM_STATE[kind], "");
     if (!marker || marker.getSender() !== botUserId) return undefined;
     const caseId: unknown = marker.getContent()["case"];
     return typeof caseId === "string" ? caseId : undefined;
@@ -59,8 +62,9 @@ export class RoomMaker {
     const bot = this.client.getSafeUserId();
     const existing = this.client.getRooms().find((room) => {
       if (room.getMyMembership() !== "join" || this.isConfigured(room.roomId)) return false;
-      if (RoomMaker.ticketCaseOf(room, bot) !== undefined || !room.hasEncryptionStateEvent())
-        return false;
+      const caseRoom =
+        RoomMaker.caseOf(room, bot, "ticket") ?? RoomMaker.caseOf(room, bot, "report");
+      if (caseRoom !== undefined || !room.hasEncryptionStateEvent()) return false;
       const others = presentMembers(room).filter((m) => m.userId !== bot);
       return others.length === 1 && others[0]?.userId === userId;
     });
@@ -68,50 +72,30 @@ export class RoomMaker {
   }
 
   /**
-   * The ticket room of a case: encrypted, invite-only, history visible from joining only, and
-   * power levels that leave invites, kicks and state to the bot (DESIGN.md, TLP enforcement).
+   * The room of a case (a ticket room, an abuse report's room): encrypted, invite-only, history
+   * visible from joining only, and power levels that leave invites, kicks and state to the bot
+   * (DESIGN.md, TLP enforcement).
    */
-  async ticketRoom(caseId: string, invite: readonly string[]): Promise<string> {
+  async caseRoom(kind: CaseRoomKind, caseId: string, invite: readonly string[]): Promise<string> {
     const bot = this.client.getSafeUserId();
     const existing = this.client
       .getRooms()
       .find(
-        (room) => room.getMyMembership() === "join" && RoomMaker.ticketCaseOf(room, bot) === caseId,
+        (room) => room.getMyMembership() === "join" && RoomMaker.caseOf(room, bot, kind) === caseId,
       );
-    if (existing) return existing.roomId;
-    return this.create({
-      preset: Preset.PrivateChat,
-      name: caseId,
-      invite: [...invite],
-      initial_state: [
-        encryption(),
-        {
-          type: EventType.RoomHistoryVisibility,
-          state_key: "",
-          content: { history_visibility: "joined" },
-        },
-        { type: EventType.RoomJoinRules, state_key: "", content: { join_rule: "invite" } },
-        { type: EventType.RoomGuestAccess, state_key: "", content: { guest_access: "forbidden" } },
-        { type: TICKET_STATE, state_key: "", content: { case: caseId } },
-      ],
-      power_level_content_override: {
-        users: { [bot]: 100 },
-        users_default: 0,
-        events_default: 0,
-        state_default: 100,
-        invite: 100,
-        kick: 100,
-        ban: 100,
-        redact: 100,
-        events: {
-          [EventType.RoomMessage]: 0,
-          "m.room.encrypted": 0,
-          [EventType.Reaction]: 0,
-          [EventType.RoomRedaction]: 0,
-        },
-        notifications: { room: 100 },
-      },
-    });
+    const roomId =
+      existing?.roomId ??
+      (await this.create(caseRoomOptions(kind, caseId, this.client.getSafeUserId())));
+    // Invited one by one, also into a room found again after a crash: one person the server
+    // does not know (a mistyped ID in the directory) must not keep the others out.
+    for (const userId of invite) {
+      try {
+        await this.invite(roomId, userId);
+      } catch (error) {
+        this.log.warn("could not invite someone to a case room", { roomId, error });
+      }
+    }
+    return roomId;
   }
 
   /** Invites a person unless they are already in (or invited to) the room. */
@@ -148,6 +132,45 @@ export class RoomMaker {
       this.client.on(ClientEvent.Sync, onRoom);
     });
   }
+}
+
+/**
+ * How a case room is made: encrypted, invite-only, history from joining, no guests, the marker,
+ * and power levels that leave invites, kicks, bans, redactions and all state to the bot.
+ */
+function caseRoomOptions(kind: CaseRoomKind, caseId: string, bot: string): ICreateRoomOpts {
+  return {
+    preset: Preset.PrivateChat,
+    name: caseId,
+    initial_state: [
+      encryption(),
+      {
+        type: EventType.RoomHistoryVisibility,
+        state_key: "",
+        content: { history_visibility: "joined" },
+      },
+      { type: EventType.RoomJoinRules, state_key: "", content: { join_rule: "invite" } },
+      { type: EventType.RoomGuestAccess, state_key: "", content: { guest_access: "forbidden" } },
+      { type: CASE_ROOM_STATE[kind], state_key: "", content: { case: caseId } },
+    ],
+    power_level_content_override: {
+      users: { [bot]: 100 },
+      users_default: 0,
+      events_default: 0,
+      state_default: 100,
+      invite: 100,
+      kick: 100,
+      ban: 100,
+      redact: 100,
+      events: {
+        [EventType.RoomMessage]: 0,
+        "m.room.encrypted": 0,
+        [EventType.Reaction]: 0,
+        [EventType.RoomRedaction]: 0,
+      },
+      notifications: { room: 100 },
+    },
+  };
 }
 
 function encryption() {

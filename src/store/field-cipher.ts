@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 
 const VERSION = "v1";
 const NONCE_BYTES = 12;
@@ -10,8 +10,12 @@ const TAG_BYTES = 16;
  * row or column fails to decrypt instead of being shown in the wrong place.
  */
 export class FieldCipher {
+  /** A key of its own for keyed hashes, derived from the data key. */
+  private readonly hashKey: Buffer;
+
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error("the data key must be 32 bytes");
+    this.hashKey = createHmac("sha256", key).update("dsx-bot keyed hash").digest();
   }
 
   /** `context` names the place, e.g. `outgoing_message.content:<txnId>`. */
@@ -25,6 +29,14 @@ export class FieldCipher {
       cipher.getAuthTag(),
     ]);
     return `${VERSION}:${Buffer.concat([nonce, sealed]).toString("base64")}`;
+  }
+
+  /**
+   * A keyed hash (HMAC-SHA-256) of a value in a context: equal values compare equal, and without
+   * the data key the hash tells nothing (not even by trying every user ID).
+   */
+  hash(value: string, context: string): string {
+    return createHmac("sha256", this.hashKey).update(`${context}\u0000${value}`).digest("hex");
   }
 
   /** Throws when the value was altered, moved to another place, or sealed with another key. */

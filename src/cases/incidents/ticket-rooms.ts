@@ -46,7 +46,10 @@ export class TicketRooms {
         const incident = await this.openIncident(job);
         if (!incident || incident.ticketRoomId !== null || incident.reporterId === null)
           return undefined;
-        return this.s.rooms.ticketRoom(incident.caseId, [incident.reporterId, providerPerson(job)]);
+        return this.s.rooms.caseRoom("ticket", incident.caseId, [
+          incident.reporterId,
+          providerPerson(job),
+        ]);
       },
       execute: (job, manager, roomId: string | undefined) => this.opened(job, manager, roomId),
     });

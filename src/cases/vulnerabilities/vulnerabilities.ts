@@ -94,6 +94,7 @@ export class Vulnerabilities {
           words: ["report", "vulnerability"],
           rooms: ["direct"],
           summary: "vuln.command",
+          allowed: (context) => context.directory.isKnown(context.inbound.sender),
           run: async (context) => {
             context.reply({ label: "WHITE", text: context.text({ key: "vuln.start" }) });
             await startDialogue(context, intake);

@@ -20,7 +20,7 @@ export function helpText(
 export function helpCommand(commands: () => readonly Command[]): Command {
   return {
     words: ["help"],
-    rooms: ["direct", "triage", "abuseTeam", "advisory", "donors", "ticket", "other"],
+    rooms: ["direct", "triage", "abuseTeam", "advisory", "donors", "ticket", "report", "other"],
     summary: "command.help",
     run(context) {
       context.reply({

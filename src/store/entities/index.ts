@@ -1,11 +1,13 @@
 import { Attachment } from "./attachment.js";
 import { AuditEntry } from "./audit-entry.js";
 import { CaseCounter } from "./case-counter.js";
+import { ConductReport } from "./conduct-report.js";
 import { Conversation } from "./conversation.js";
 import { HandledEvent } from "./handled-event.js";
 import { Incident } from "./incident.js";
 import { OutgoingMessage } from "./outgoing-message.js";
 import { Person } from "./person.js";
+import { Sanction } from "./sanction.js";
 import { ScheduledJob } from "./scheduled-job.js";
 import { UndecryptableEvent } from "./undecryptable-event.js";
 import { Vulnerability } from "./vulnerability.js";
@@ -14,11 +16,13 @@ export {
   Attachment,
   AuditEntry,
   CaseCounter,
+  ConductReport,
   Conversation,
   HandledEvent,
   Incident,
   OutgoingMessage,
   Person,
+  Sanction,
   ScheduledJob,
   UndecryptableEvent,
   Vulnerability,
@@ -29,11 +33,13 @@ export const entities = [
   Attachment,
   AuditEntry,
   CaseCounter,
+  ConductReport,
   Conversation,
   HandledEvent,
   Incident,
   OutgoingMessage,
   Person,
+  Sanction,
   ScheduledJob,
   UndecryptableEvent,
   Vulnerability,

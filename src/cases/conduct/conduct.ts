@@ -1,0 +1,535 @@
+import { EventTimeline, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
+import { IsNull, Not, type DataSource, type EntityManager } from "typeorm";
+import type { BotMessage } from "../../chat/bot-message.js";
+import type { Catalog, Text } from "../../chat/catalog.js";
+import type { Command } from "../../chat/command.js";
+import type { ChatContext } from "../../chat/context.js";
+import { startDialogue } from "../../chat/dialogue.js";
+import { lines, renderText } from "../../chat/render.js";
+import type { ChatModule } from "../../chat/router.js";
+import type { Directory } from "../../config/directory.js";
+import type { GuardedRoom } from "../../guard/room-guard.js";
+import type { ExchangeResolver } from "../../matrix/outbox.js";
+import type { RoomMaker } from "../../matrix/rooms.js";
+import type { Logger } from "../../ops/log.js";
+import type { Exchange } from "../../policy/audience.js";
+import { defineTask, type Scheduler, type ScheduledTask } from "../../schedule/scheduler.js";
+import { audit } from "../../store/audit-log.js";
+import { nextCaseId } from "../../store/case-numbers.js";
+import { AuditEntry } from "../../store/entities/audit-entry.js";
+import { ConductReport } from "../../store/entities/conduct-report.js";
+import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
+import { Sanction } from "../../store/entities/sanction.js";
+import { ScheduledJob } from "../../store/entities/scheduled-job.js";
+import type { FieldCipher } from "../../store/field-cipher.js";
+import { languageOf } from "../incidents/services.js";
+import { conductIntake, reportText, type ConductReportAnswers } from "./intake.js";
+
+const ROOM_JOB = "conduct.room";
+const NOBODY_JOB = "conduct.nobody-can-handle";
+const WARN_JOB = "conduct.warn";
+const EXPEL_JOB = "conduct.expel";
+
+const OUTCOMES = ["warning", "expulsion", "no-action", "resolved", "withdrawn"] as const;
+
+/** What a report keeps sealed while it is open. */
+interface Details extends ConductReportAnswers {
+  readonly reporter: string;
+  readonly reporterRoom: string;
+}
+
+export interface ConductOptions {
+  readonly client: MatrixClient;
+  readonly dataSource: DataSource;
+  readonly cipher: FieldCipher;
+  readonly catalog: Catalog;
+  readonly directory: () => Directory;
+  readonly rooms: RoomMaker;
+  /** The rooms the bot moderates (configured and case rooms): where an expulsion bans. */
+  readonly moderatedRooms: () => string[];
+  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly jobs: () => Pick<Scheduler, "schedule">;
+  readonly log: Logger;
+}
+
+/**
+ * The Code of Conduct's reporting path: a confidential report from anyone who shares a DSX room
+ * with the bot; a room per report with the abuse team minus whoever is recused (the person named,
+ * their organisation, the reporter); notes, warnings and expulsions there; the reporter kept
+ * informed of what they can safely know, and never named to anyone if they asked.
+ */
+export class Conduct {
+  constructor(private readonly o: ConductOptions) {}
+
+  chatModule(): ChatModule {
+    const intake = conductIntake((context, report) => this.opened(context, report));
+    const team = (words: string[], summary: string, run: Command["run"]): Command => ({
+      words,
+      rooms: ["report"],
+      summary,
+      allowed: (context) => context.directory.isAbuseTeam(context.inbound.sender),
+      run: (context, rest) => this.withReport(context, rest, run),
+    });
+    return {
+      dialogues: [intake],
+      commands: [
+        {
+          words: ["report", "harassment"],
+          rooms: ["direct"],
+          summary: "conduct.command",
+          run: async (context) => {
+            context.reply({ label: "WHITE", text: context.text({ key: "conduct.start" }) });
+            await startDialogue(context, intake);
+          },
+        },
+        team(["note"], "conduct.commandNote", (c, rest) => this.note(c, rest)),
+        team(["warn"], "conduct.commandWarn", (c, rest) => this.warn(c, rest)),
+        team(["expel"], "conduct.commandExpel", (c, rest) => this.expel(c, rest)),
+        team(["close"], "conduct.commandClose", (c, rest) => this.close(c, rest)),
+      ],
+    };
+  }
+
+  tasks(): ScheduledTask[] {
+    return [
+      defineTask({
+        kind: ROOM_JOB,
+        prepare: async (job) => {
+          const report = await this.get(this.o.dataSource.manager, job.caseId ?? "");
+          if (report?.state !== "open" || report.roomId !== null) return undefined;
+          return this.o.rooms.caseRoom("report", report.caseId, this.handlers(report));
+        },
+        execute: (job, manager, roomId: string | undefined) => this.roomMade(job, manager, roomId),
+      }),
+      defineTask({
+        kind: NOBODY_JOB,
+        prepare: async (job) => {
+          const rooms = new Map<string, string>();
+          for (const userId of payloadList(job, "people"))
+            rooms.set(userId, await this.o.rooms.directRoomWith(userId));
+          return rooms;
+        },
+        execute: async (job, manager, rooms: Map<string, string>) => {
+          for (const [userId, roomId] of rooms)
+            await this.o.say(manager, roomId, {
+              label: "WHITE",
+              caseId: job.caseId ?? "",
+              step: "needs-handling",
+              text: renderText(this.o.catalog, await languageOf(manager, userId), {
+                key: "conduct.needsHandling",
+                params: { caseId: job.caseId ?? "" },
+              }),
+            });
+        },
+      }),
+      defineTask({
+        kind: WARN_JOB,
+        prepare: (job) => this.o.rooms.directRoomWith(payloadText(job, "user")),
+        execute: async (job, manager, roomId: string) => {
+          await this.o.say(manager, roomId, {
+            label: "WHITE",
+            step: "warning",
+            text: lines([
+              renderText(this.o.catalog, "en", { key: "conduct.warningHeader" }),
+              renderText(this.o.catalog, "en", {
+                key: "conduct.warningText",
+                params: { message: payloadText(job, "message") },
+              }),
+            ]),
+          });
+        },
+      }),
+      defineTask({
+        kind: EXPEL_JOB,
+        prepare: (job) => this.ban(payloadText(job, "user"), payloadText(job, "reason")),
+        execute: async (job, manager, result: { banned: number; unable: number }) => {
+          const report = await this.get(manager, job.caseId ?? "");
+          if (report?.roomId == null) return;
+          await this.o.say(manager, report.roomId, {
+            label: "WHITE",
+            caseId: report.caseId,
+            step: "expelled",
+            text: renderText(this.o.catalog, "en", {
+              key: "conduct.expelled",
+              params: { user: payloadText(job, "user"), ...result },
+            }),
+          });
+        },
+      }),
+    ];
+  }
+
+  /** Report rooms, as the guard holds them: only the report's handlers (RED). */
+  async guardOf(roomId: string): Promise<GuardedRoom | undefined> {
+    const report = await this.o.dataSource.manager.findOneBy(ConductReport, {
+      roomId,
+      state: "open",
+    });
+    if (!report) return undefined;
+    return { label: "RED", caseId: report.caseId, exchange: this.exchange(report) };
+  }
+
+  exchanges(): ExchangeResolver {
+    return {
+      exchangeOf: async (caseId) => {
+        const report = await this.get(this.o.dataSource.manager, caseId);
+        return report?.state === "open" ? this.exchange(report) : undefined;
+      },
+    };
+  }
+
+  /** A handler joining the report's room gets the report (joined-only history). */
+  async roomEvent(event: MatrixEvent, manager: EntityManager): Promise<void> {
+    if (event.getType() !== "m.room.member" || event.getContent()["membership"] !== "join") return;
+    const report = await manager.findOneBy(ConductReport, {
+      roomId: event.getRoomId() ?? "",
+      state: "open",
+    });
+    if (!report || !this.handlers(report).includes(event.getStateKey() ?? "")) return;
+    const details = this.details(report);
+    const t = (text: Text) => renderText(this.o.catalog, "en", text);
+    const earlier =
+      report.namedHash === null
+        ? 0
+        : await manager.countBy(ConductReport, {
+            namedHash: report.namedHash,
+            caseId: Not(report.caseId),
+          });
+    await this.o.say(manager, report.roomId ?? "", {
+      label: "RED",
+      caseId: report.caseId,
+      step: "report",
+      text: lines([
+        t({ key: "conduct.roomHeader", params: { caseId: report.caseId } }),
+        t({
+          key: "conduct.reportedBy",
+          params: {
+            reporter: details.anonymous
+              ? t({ key: "conduct.anonymousReporter" }).plain
+              : details.reporter,
+          },
+        }),
+        reportText({ text: (text) => t(text) }, details),
+        ...(earlier > 0 ? [t({ key: "conduct.earlier", params: { count: earlier } })] : []),
+        t({ key: "conduct.commands" }),
+      ]),
+    });
+  }
+
+  private async opened(context: ChatContext, answers: ConductReportAnswers): Promise<void> {
+    const { manager, inbound, directory } = context;
+    const now = new Date();
+    const caseId = await nextCaseId(manager, "COC", now);
+    const details: Details = { ...answers, reporter: inbound.sender, reporterRoom: inbound.roomId };
+    const recused = new Set([inbound.sender]);
+    if (answers.who !== undefined) {
+      recused.add(answers.who);
+      const org = directory.organisationOf(answers.who);
+      for (const member of org?.members ?? []) recused.add(member);
+    }
+    const handlers = directory.abuseTeam.filter((member) => !recused.has(member));
+    const report = manager.create(ConductReport, {
+      caseId,
+      state: "open",
+      openedMonth: now.toISOString().slice(0, 7),
+      closedMonth: null,
+      outcome: null,
+      namedHash:
+        answers.who === undefined ? null : this.o.cipher.hash(answers.who, "conduct.named"),
+      anonymous: answers.anonymous,
+      details: this.o.cipher.encrypt(JSON.stringify(details), seal(caseId, "details")),
+      handlers: this.o.cipher.encrypt(JSON.stringify(handlers), seal(caseId, "handlers")),
+      roomId: null,
+      notes: null,
+      createdAt: now.getTime(),
+      updatedAt: now.getTime(),
+    });
+    await manager.save(report);
+    // The reporter is named in the audit log only when they did not ask for anonymity.
+    await audit(manager, {
+      actor: answers.anonymous ? null : inbound.sender,
+      action: "conduct.reported",
+      caseId,
+    });
+    context.reply({
+      label: "WHITE",
+      caseId,
+      step: "received",
+      text: context.text({ key: "conduct.received", params: { caseId } }),
+    });
+    if (handlers.length > 0) {
+      await this.o.jobs().schedule(manager, { kind: ROOM_JOB, dueAt: now.getTime(), caseId });
+      return;
+    }
+    // Everyone on the abuse team is recused: DSX's other people are told a report waits.
+    const others = directory.dsx.members.filter((member) => !recused.has(member));
+    if (others.length === 0) {
+      this.o.log.error("nobody can handle a conduct report", { caseId });
+      return;
+    }
+    await this.o.jobs().schedule(manager, {
+      kind: NOBODY_JOB,
+      dueAt: now.getTime(),
+      caseId,
+      payload: { people: others.join(" ") },
+    });
+  }
+
+  private async roomMade(job: ScheduledJob, manager: EntityManager, roomId: string | undefined) {
+    const report = await this.get(manager, job.caseId ?? "");
+    if (report?.state !== "open" || roomId === undefined) return;
+    await manager.update(ConductReport, { id: report.id }, { roomId, updatedAt: Date.now() });
+    await this.tellReporter(manager, report, "conduct.withTeam");
+  }
+
+  private async withReport(
+    context: ChatContext,
+    rest: string,
+    run: (context: ChatContext, rest: string) => Promise<void>,
+  ): Promise<void> {
+    const report = await context.manager.findOneBy(ConductReport, {
+      roomId: context.inbound.roomId,
+      state: "open",
+    });
+    if (!report || !this.handlers(report).includes(context.inbound.sender)) {
+      context.reply({ label: "WHITE", text: context.text({ key: "conduct.notHandler" }) });
+      return;
+    }
+    await run(context, rest);
+  }
+
+  private async note(context: ChatContext, rest: string): Promise<void> {
+    const report = await this.reportOfRoom(context);
+    if (!rest.trim()) {
+      context.reply({ label: "WHITE", text: context.text({ key: "conduct.noteUsage" }) });
+      return;
+    }
+    const notes = [
+      ...this.notes(report),
+      { by: context.inbound.sender, at: Date.now(), text: rest.trim() },
+    ];
+    await context.manager.update(
+      ConductReport,
+      { id: report.id },
+      { notes: this.o.cipher.encrypt(JSON.stringify(notes), seal(report.caseId, "notes")) },
+    );
+    await audit(context.manager, {
+      actor: context.inbound.sender,
+      action: "conduct.note",
+      caseId: report.caseId,
+    });
+    context.reply({
+      label: "WHITE",
+      caseId: report.caseId,
+      step: "note",
+      text: context.text({ key: "conduct.noted", params: { count: notes.length } }),
+    });
+  }
+
+  /** A warning in the person's direct room; it never names the reporter. */
+  private async warn(context: ChatContext, rest: string): Promise<void> {
+    const report = await this.reportOfRoom(context);
+    const match = /^(@[^\s:]+:\S+)\s+([\s\S]+)$/.exec(rest.trim());
+    if (!match) {
+      context.reply({ label: "WHITE", text: context.text({ key: "conduct.warnUsage" }) });
+      return;
+    }
+    const [, user = "", message = ""] = match;
+    await this.o.jobs().schedule(context.manager, {
+      kind: WARN_JOB,
+      dueAt: Date.now(),
+      caseId: report.caseId,
+      payload: { user, message: message.slice(0, 2000) },
+    });
+    await this.sanction(context, report, user, "warning");
+    context.reply({
+      label: "WHITE",
+      caseId: report.caseId,
+      step: "warning",
+      text: context.text({ key: "conduct.warned", params: { user } }),
+    });
+  }
+
+  /** Expulsion: a ban from every room the bot moderates, recorded as a sanction. */
+  private async expel(context: ChatContext, rest: string): Promise<void> {
+    const report = await this.reportOfRoom(context);
+    const match = /^(@[^\s:]+:\S+)\s+([\s\S]+)$/.exec(rest.trim());
+    if (!match) {
+      context.reply({ label: "WHITE", text: context.text({ key: "conduct.expelUsage" }) });
+      return;
+    }
+    const [, user = "", reason = ""] = match;
+    if (context.directory.isAbuseTeam(user) || user === this.o.client.getSafeUserId()) {
+      context.reply({ label: "WHITE", text: context.text({ key: "conduct.expelTeam" }) });
+      return;
+    }
+    await this.o.jobs().schedule(context.manager, {
+      kind: EXPEL_JOB,
+      dueAt: Date.now(),
+      caseId: report.caseId,
+      payload: { user, reason: reason.slice(0, 500) },
+    });
+    await this.sanction(context, report, user, "expulsion");
+  }
+
+  private async close(context: ChatContext, rest: string): Promise<void> {
+    const report = await this.reportOfRoom(context);
+    const word = (rest.trim().split(/\s+/)[0] ?? "").toLowerCase();
+    const outcome = (OUTCOMES as readonly string[]).includes(word) ? word : "other";
+    const caseId = report.caseId;
+    const { manager } = context;
+    if (report.roomId !== null)
+      await this.o.say(manager, report.roomId, {
+        label: "WHITE",
+        caseId,
+        step: "closed",
+        leaveAfter: true,
+        text: context.text({ key: "conduct.closedRoom", params: { caseId, outcome } }),
+      });
+    await this.tellReporter(manager, report, "conduct.closedReporter", { outcome });
+    await audit(manager, {
+      actor: context.inbound.sender,
+      action: "conduct.closed",
+      caseId,
+      outcome,
+    });
+    // Forget it: only the number, the months, the outcome (and the hash that counts repeats).
+    await manager.update(
+      ConductReport,
+      { id: report.id },
+      {
+        state: "closed",
+        closedMonth: new Date().toISOString().slice(0, 7),
+        outcome,
+        anonymous: null,
+        details: null,
+        handlers: null,
+        roomId: null,
+        notes: null,
+        updatedAt: Date.now(),
+      },
+    );
+    await manager.update(AuditEntry, { caseId }, { actor: null, roomId: null });
+    await manager.update(OutgoingMessage, { caseId, state: Not("pending") }, { requester: null });
+    // Fired jobs named people (a warning's recipient); those still to fire are kept.
+    await manager.delete(ScheduledJob, { caseId, firedAt: Not(IsNull()) });
+  }
+
+  private async sanction(
+    context: ChatContext,
+    report: ConductReport,
+    userId: string,
+    kind: Sanction["kind"],
+  ): Promise<void> {
+    await context.manager.insert(Sanction, {
+      userId,
+      kind,
+      caseId: report.caseId,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    });
+    await audit(context.manager, {
+      actor: context.inbound.sender,
+      action: `conduct.${kind}`,
+      caseId: report.caseId,
+    });
+  }
+
+  /** Bans a person from every room the bot moderates; a room where they are banned is skipped. */
+  private async ban(userId: string, reason: string): Promise<{ banned: number; unable: number }> {
+    const { client } = this.o;
+    const bot = client.getSafeUserId();
+    let banned = 0;
+    let unable = 0;
+    for (const roomId of this.o.moderatedRooms()) {
+      const room = client.getRoom(roomId);
+      const state = room?.getLiveTimeline().getState(EventTimeline.FORWARDS);
+      if (!room || !state) continue;
+      if (room.getMember(userId)?.membership === "ban") {
+        banned++;
+        continue;
+      }
+      const power = room.getMember(bot)?.powerLevel ?? 0;
+      if (!state.hasSufficientPowerLevelFor("ban", power)) {
+        unable++;
+        continue;
+      }
+      await client.ban(roomId, userId, reason);
+      banned++;
+    }
+    if (unable > 0)
+      this.o.log.warn("could not ban in some rooms: not enough power", { count: unable });
+    return { banned, unable };
+  }
+
+  private async reportOfRoom(context: ChatContext): Promise<ConductReport> {
+    return context.manager.findOneByOrFail(ConductReport, {
+      roomId: context.inbound.roomId,
+      state: "open",
+    });
+  }
+
+  private async tellReporter(
+    manager: EntityManager,
+    report: ConductReport,
+    key: string,
+    params: Record<string, string> = {},
+  ): Promise<void> {
+    const details = this.details(report);
+    const language = await languageOf(manager, details.reporter);
+    await this.o.say(manager, details.reporterRoom, {
+      label: "WHITE",
+      caseId: report.caseId,
+      step: "status",
+      text: renderText(this.o.catalog, language, {
+        key,
+        params: { caseId: report.caseId, ...params },
+      }),
+    });
+  }
+
+  private get(manager: EntityManager, caseId: string): Promise<ConductReport | null> {
+    return manager.findOneBy(ConductReport, { caseId });
+  }
+
+  private details(report: ConductReport): Details {
+    if (report.details === null) throw new Error("a closed report has no details");
+    return JSON.parse(
+      this.o.cipher.decrypt(report.details, seal(report.caseId, "details")),
+    ) as Details;
+  }
+
+  private handlers(report: ConductReport): string[] {
+    if (report.handlers === null) return [];
+    return JSON.parse(
+      this.o.cipher.decrypt(report.handlers, seal(report.caseId, "handlers")),
+    ) as string[];
+  }
+
+  private notes(report: ConductReport): unknown[] {
+    if (report.notes === null) return [];
+    return JSON.parse(
+      this.o.cipher.decrypt(report.notes, seal(report.caseId, "notes")),
+    ) as unknown[];
+  }
+
+  private exchange(report: ConductReport): Exchange {
+    return {
+      participants: new Set([...this.handlers(report), this.o.client.getSafeUserId()]),
+      organisations: new Set(),
+    };
+  }
+}
+
+function seal(caseId: string, column: string): string {
+  return `conduct_report.${column}:${caseId}`;
+}
+
+function payloadText(job: ScheduledJob, key: string): string {
+  const value = (JSON.parse(job.payload) as Record<string, unknown>)[key];
+  return typeof value === "string" ? value : "";
+}
+
+function payloadList(job: ScheduledJob, key: string): string[] {
+  return payloadText(job, key).split(" ").filter(Boolean);
+}

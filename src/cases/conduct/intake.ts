@@ -1,0 +1,103 @@
+import type { ChatContext } from "../../chat/context.js";
+import type { Answers, Dialogue, DialogueField } from "../../chat/dialogue.js";
+import { MAX_ANSWER_LENGTH } from "../incidents/intake.js";
+
+/** The answers of a confirmed Code of Conduct report. */
+export interface ConductReportAnswers {
+  readonly what: string;
+  /** The Matrix ID of the person the report is about, if the reporter named one. */
+  readonly who: string | undefined;
+  readonly whereWhen: string;
+  readonly evidence: string;
+  readonly anonymous: boolean;
+}
+
+const USER_ID = /^@[^\s:]+:\S+$/;
+const SKIP = /^\s*(skip|none|no|-|nadie|ninguno|omitir)\s*$/i;
+
+function text(name: string, question: string, optional = false): DialogueField {
+  return {
+    name,
+    question: (context) => context.text({ key: question }),
+    parse: (context, answer) => {
+      const trimmed = answer.trim();
+      if (optional && SKIP.test(trimmed)) return { value: "" };
+      if (!trimmed) return { problem: context.text({ key: question }) };
+      if (trimmed.length > MAX_ANSWER_LENGTH)
+        return {
+          problem: context.text({
+            key: "inbox.tooLong",
+            params: { length: trimmed.length, limit: MAX_ANSWER_LENGTH },
+          }),
+        };
+      return { value: trimmed };
+    },
+  };
+}
+
+/**
+ * `report harassment`: what happened, who (optional), where and when, evidence (optional),
+ * anonymity towards the abuse team, confirmation. Nothing asks the reporter to act.
+ */
+export function conductIntake(
+  complete: (context: ChatContext, report: ConductReportAnswers) => Promise<void>,
+): Dialogue {
+  return {
+    kind: "conduct",
+    fields: [
+      text("what", "conduct.what"),
+      {
+        name: "who",
+        question: (context) => context.text({ key: "conduct.who" }),
+        parse: (context, answer) => {
+          const trimmed = answer.trim();
+          if (SKIP.test(trimmed)) return { value: "" };
+          return USER_ID.test(trimmed)
+            ? { value: trimmed }
+            : { problem: context.text({ key: "conduct.whoInvalid" }) };
+        },
+      },
+      text("where-when", "conduct.whereWhen"),
+      text("evidence", "conduct.evidence", true),
+      {
+        name: "anonymous",
+        question: (context) => context.text({ key: "conduct.anonymous" }),
+        parse: (context, answer) => {
+          const word = answer.trim().toLowerCase();
+          if (["yes", "y", "si", "sí"].includes(word)) return { value: true };
+          if (["no", "n"].includes(word)) return { value: false };
+          return { problem: context.text({ key: "incident.yesNoInvalid" }) };
+        },
+      },
+    ],
+    // The reporter's own words, to them alone.
+    summaryLabel: () => "RED",
+    summary: (context, answers) => reportText(context, toReport(answers)),
+    complete: (context, answers) => complete(context, toReport(answers)),
+  };
+}
+
+/** The report as the reporter confirms it and the abuse team reads it. */
+export function reportText(context: Pick<ChatContext, "text">, report: ConductReportAnswers) {
+  const none = context.text({ key: "conduct.notGiven" }).plain;
+  return context.text({
+    key: "conduct.summary",
+    params: {
+      what: report.what,
+      who: report.who ?? none,
+      whereWhen: report.whereWhen,
+      evidence: report.evidence === "" ? none : report.evidence,
+    },
+  });
+}
+
+function toReport(answers: Answers): ConductReportAnswers {
+  const who = typeof answers["who"] === "string" ? answers["who"] : "";
+  return {
+    what: String(answers["what"]),
+    who: who === "" ? undefined : who,
+    whereWhen: String(answers["where-when"]),
+    evidence: typeof answers["evidence"] === "string" ? answers["evidence"] : "",
+    anonymous: answers["anonymous"] === true,
+  };
+}
