@@ -24,6 +24,7 @@ import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import { languageOf } from "../incidents/services.js";
 import { conductIntake, reportText, type ConductReportAnswers } from "./intake.js";
+import { handlersOf, recused } from "./recusal.js";
 
 const ROOM_JOB = "conduct.room";
 const NOBODY_JOB = "conduct.nobody-can-handle";
@@ -221,13 +222,8 @@ export class Conduct {
     const now = new Date();
     const caseId = await nextCaseId(manager, "COC", now);
     const details: Details = { ...answers, reporter: inbound.sender, reporterRoom: inbound.roomId };
-    const recused = new Set([inbound.sender]);
-    if (answers.who !== undefined) {
-      recused.add(answers.who);
-      const org = directory.organisationOf(answers.who);
-      for (const member of org?.members ?? []) recused.add(member);
-    }
-    const handlers = directory.abuseTeam.filter((member) => !recused.has(member));
+    const out = recused(directory, inbound.sender, answers.who);
+    const handlers = handlersOf(directory, inbound.sender, answers.who);
     const report = manager.create(ConductReport, {
       caseId,
       state: "open",
@@ -262,7 +258,7 @@ export class Conduct {
       return;
     }
     // Everyone on the abuse team is recused: DSX's other people are told a report waits.
-    const others = directory.dsx.members.filter((member) => !recused.has(member));
+    const others = directory.dsx.members.filter((member) => !out.has(member));
     if (others.length === 0) {
       this.o.log.error("nobody can handle a conduct report", { caseId });
       return;
