@@ -13,7 +13,7 @@ import { establishSession } from "../matrix/session.js";
 import { sessionHomeserver } from "../matrix/session-homeserver.js";
 import type { Logger } from "../ops/log.js";
 import { DEFAULT_LANGUAGE } from "../chat/catalog.js";
-import { Person } from "../store/entities/person.js";
+import { languageOf } from "../store/people.js";
 import { FieldCipher } from "../store/field-cipher.js";
 import { transaction } from "../store/transaction.js";
 import { Incidents } from "../cases/incidents/incidents.js";
@@ -142,8 +142,7 @@ export async function startBot(
     directory: () => directory.directory,
     exchanges,
     catalog,
-    language: async (userId) =>
-      (await dataSource.getRepository(Person).findOneBy({ userId }))?.language ?? DEFAULT_LANGUAGE,
+    language: (userId) => languageOf(dataSource.manager, userId),
     tlpNames: config.policy.tlpNames,
     log: log.child({ component: "outbox" }),
     // In guarded rooms an outsider is being removed: the message waits for that.

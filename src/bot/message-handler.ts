@@ -8,7 +8,7 @@ import {
 import type { ReceivedFile } from "../chat/received-file.js";
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../chat/bot-message.js";
-import { DEFAULT_LANGUAGE, type Catalog } from "../chat/catalog.js";
+import type { Catalog } from "../chat/catalog.js";
 import type { ChatContext, Inbound, RoomKind } from "../chat/context.js";
 import { TypeOrmConversationStore } from "../chat/conversation-store.js";
 import { renderText } from "../chat/render.js";
@@ -19,6 +19,7 @@ import type { Outbox } from "../matrix/outbox.js";
 import type { TlpNames } from "../policy/tlp.js";
 import { audit } from "../store/audit-log.js";
 import { Person } from "../store/entities/person.js";
+import { languageOf } from "../store/people.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import type { RoomKinds } from "./room-kinds.js";
 
@@ -219,8 +220,4 @@ export class MessageHandler implements EventHandler {
       event.sender,
     );
   }
-}
-
-async function languageOf(manager: EntityManager, userId: string): Promise<string> {
-  return (await manager.findOneBy(Person, { userId }))?.language ?? DEFAULT_LANGUAGE;
 }

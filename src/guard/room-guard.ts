@@ -8,9 +8,8 @@ import { presentMembers } from "../matrix/room-facts.js";
 import type { Logger } from "../ops/log.js";
 import { isInAudience, type Exchange } from "../policy/audience.js";
 import { tlpName, type TlpLabel, type TlpNames } from "../policy/tlp.js";
-import type { ScheduledTask } from "../schedule/scheduler.js";
+import { payloadText, type ScheduledTask } from "../schedule/scheduler.js";
 import { audit } from "../store/audit-log.js";
-import type { ScheduledJob } from "../store/entities/scheduled-job.js";
 import { transaction } from "../store/transaction.js";
 import type { RoomEventHook } from "../matrix/inbox.js";
 
@@ -70,7 +69,7 @@ export class RoomGuard {
   task(): ScheduledTask {
     return {
       kind: GUARD_JOB,
-      prepare: (job) => this.sweep(roomIdOf(job)),
+      prepare: (job) => this.sweep(payloadText(job, "roomId")),
       execute: (_job, manager, removals) => this.record(manager, removals as Removal[]),
     };
   }
@@ -157,9 +156,4 @@ export class RoomGuard {
       });
     }
   }
-}
-
-function roomIdOf(job: ScheduledJob): string {
-  const parsed = JSON.parse(job.payload) as { roomId?: unknown };
-  return typeof parsed.roomId === "string" ? parsed.roomId : "";
 }

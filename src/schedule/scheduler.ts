@@ -17,6 +17,17 @@ export interface ScheduledTask {
   execute(job: ScheduledJob, manager: EntityManager, prepared: unknown): Promise<void>;
 }
 
+/** A text field of a job's payload (empty when it is absent or not text). */
+export function payloadText(job: ScheduledJob, key: string): string {
+  const value = (JSON.parse(job.payload) as Record<string, unknown>)[key];
+  return typeof value === "string" ? value : "";
+}
+
+/** A list of a job's payload, stored as words separated by spaces (user IDs, say). */
+export function payloadList(job: ScheduledJob, key: string): string[] {
+  return payloadText(job, key).split(" ").filter(Boolean);
+}
+
 /** A task whose `prepare` hands a typed result to its `execute`. */
 export function defineTask<P>(task: {
   readonly kind: string;

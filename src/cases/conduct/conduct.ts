@@ -13,7 +13,13 @@ import type { ExchangeResolver } from "../../matrix/outbox.js";
 import type { RoomMaker } from "../../matrix/rooms.js";
 import type { Logger } from "../../ops/log.js";
 import type { Exchange } from "../../policy/audience.js";
-import { defineTask, type Scheduler, type ScheduledTask } from "../../schedule/scheduler.js";
+import {
+  defineTask,
+  payloadList,
+  payloadText,
+  type Scheduler,
+  type ScheduledTask,
+} from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId } from "../../store/case-numbers.js";
 import { AuditEntry } from "../../store/entities/audit-entry.js";
@@ -22,7 +28,7 @@ import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import { Sanction } from "../../store/entities/sanction.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
-import { languageOf } from "../incidents/services.js";
+import { languageOf } from "../../store/people.js";
 import { conductIntake, reportText, type ConductReportAnswers } from "./intake.js";
 import { handlersOf, recused } from "./recusal.js";
 
@@ -519,13 +525,4 @@ export class Conduct {
 
 function seal(caseId: string, column: string): string {
   return `conduct_report.${column}:${caseId}`;
-}
-
-function payloadText(job: ScheduledJob, key: string): string {
-  const value = (JSON.parse(job.payload) as Record<string, unknown>)[key];
-  return typeof value === "string" ? value : "";
-}
-
-function payloadList(job: ScheduledJob, key: string): string[] {
-  return payloadText(job, key).split(" ").filter(Boolean);
 }

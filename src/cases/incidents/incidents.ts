@@ -18,7 +18,8 @@ import { findOpenIncident } from "./find.js";
 import type { IncidentStore } from "./incident-store.js";
 import { incidentIntake, summaryText, typeName, type IncidentReport } from "./intake.js";
 import { Offers } from "./offers.js";
-import { languageOf, render, type IncidentServices } from "./services.js";
+import { render, type IncidentServices } from "./services.js";
+import { languageOf } from "../../store/people.js";
 import { outcomeOf, TicketRooms } from "./ticket-rooms.js";
 
 export interface IncidentsOptions extends IncidentServices {

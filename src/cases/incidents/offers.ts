@@ -2,12 +2,13 @@ import type { EntityManager } from "typeorm";
 import type { Command } from "../../chat/command.js";
 import type { ChatContext } from "../../chat/context.js";
 import { rankProviders } from "../../policy/matching.js";
-import { defineTask, type ScheduledTask } from "../../schedule/scheduler.js";
+import { defineTask, payloadText, type ScheduledTask } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import type { Incident } from "../../store/entities/incident.js";
 import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import { findOpenIncident } from "./find.js";
-import { languageOf, organisationName, render, type IncidentServices } from "./services.js";
+import { organisationName, render, type IncidentServices } from "./services.js";
+import { languageOf } from "../../store/people.js";
 
 export const OFFER_JOB = "incident.offer";
 export const OFFER_LAPSE_JOB = "incident.offer-lapse";
@@ -54,7 +55,7 @@ export class Offers {
       // Each member's direct room, found or made before the transaction.
       prepare: async (job) => {
         const rooms = new Map<string, string>();
-        const provider = this.s.directory().organisation(payload(job).provider ?? "");
+        const provider = this.s.directory().organisation(payloadText(job, "provider"));
         for (const member of provider?.members ?? [])
           rooms.set(member, await this.s.rooms.directRoomWith(member));
         return rooms;
@@ -171,7 +172,7 @@ export class Offers {
 
   /** Sends the offer (metadata only) to each of the provider's people, if it still stands. */
   private async deliver(job: ScheduledJob, manager: EntityManager, rooms: Map<string, string>) {
-    const { provider = "" } = payload(job);
+    const provider = payloadText(job, "provider");
     const incident = await this.s.store.get(manager, job.caseId ?? "");
     if (incident?.state !== "offered" || incident.offeredTo !== provider) return;
     const within = humanDuration(this.s.offerTimeoutMs());
@@ -202,7 +203,7 @@ export class Offers {
 
   /** An offer nobody answered in time: counted as a decline, and the next match gets it. */
   private async lapse(job: ScheduledJob, manager: EntityManager): Promise<void> {
-    const { provider = "" } = payload(job);
+    const provider = payloadText(job, "provider");
     const incident = await this.s.store.get(manager, job.caseId ?? "");
     if (incident?.state !== "offered" || incident.offeredTo !== provider) return;
     await this.recordDecline(manager, incident, provider);
@@ -299,11 +300,6 @@ export class Offers {
     const organisation = this.s.directory().organisationOf(userId);
     return organisation?.role === "provider" ? organisation.id : undefined;
   }
-}
-
-function payload(job: ScheduledJob): { provider?: string } {
-  const parsed = JSON.parse(job.payload) as { provider?: unknown };
-  return typeof parsed.provider === "string" ? { provider: parsed.provider } : {};
 }
 
 /** A duration as people say it: "24 hours", "2 days", "30 seconds". */

@@ -1,13 +1,12 @@
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
-import { DEFAULT_LANGUAGE, type Catalog, type Text } from "../../chat/catalog.js";
+import type { Catalog, Text } from "../../chat/catalog.js";
 import { renderText, type Rendered } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";
 import type { RoomMaker } from "../../matrix/rooms.js";
 import type { TlpNames } from "../../policy/tlp.js";
 import type { Scheduler } from "../../schedule/scheduler.js";
 import type { AttachmentStore } from "../../store/attachment-store.js";
-import { Person } from "../../store/entities/person.js";
 import type { IncidentStore } from "./incident-store.js";
 
 /**
@@ -31,11 +30,6 @@ export interface IncidentServices {
   readonly rooms: RoomMaker;
   readonly offerTimeoutMs: () => number;
   readonly automaticOffers: () => boolean;
-}
-
-/** The language a person chose (English until they choose). */
-export async function languageOf(manager: EntityManager, userId: string): Promise<string> {
-  return (await manager.findOneBy(Person, { userId }))?.language ?? DEFAULT_LANGUAGE;
 }
 
 /** Renders a catalogue text in a language. */

@@ -6,13 +6,19 @@ import { lines } from "../../chat/render.js";
 import { isInAudience } from "../../policy/audience.js";
 import { isMoreRestrictive, parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
 import { GUARD_JOB } from "../../guard/room-guard.js";
-import { defineTask, type ScheduledTask } from "../../schedule/scheduler.js";
+import {
+  defineTask,
+  payloadList,
+  payloadText,
+  type ScheduledTask,
+} from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import type { Incident, IncidentState } from "../../store/entities/incident.js";
 import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import { TICKET_ROOM_JOB } from "./offers.js";
 import { summaryText, type IncidentReport } from "./intake.js";
-import { languageOf, organisationName, render, type IncidentServices } from "./services.js";
+import { organisationName, render, type IncidentServices } from "./services.js";
+import { languageOf } from "../../store/people.js";
 
 export const INVITE_JOB = "incident.invite";
 
@@ -48,7 +54,7 @@ export class TicketRooms {
           return undefined;
         return this.s.rooms.caseRoom("ticket", incident.caseId, [
           incident.reporterId,
-          providerPerson(job),
+          payloadText(job, "provider"),
         ]);
       },
       execute: (job, manager, roomId: string | undefined) => this.opened(job, manager, roomId),
@@ -58,7 +64,7 @@ export class TicketRooms {
       prepare: async (job) => {
         const incident = await this.openIncident(job);
         if (incident?.ticketRoomId == null) return false;
-        for (const userId of invitees(job))
+        for (const userId of payloadList(job, "invite"))
           await this.s.rooms.invite(incident.ticketRoomId, userId);
         return true;
       },
@@ -92,7 +98,7 @@ export class TicketRooms {
     };
     if (incident.reporterId !== null)
       await tell(incident.reporterId, incident.reporterRoomId, "ticket.roomReporter");
-    const person = providerPerson(job);
+    const person = payloadText(job, "provider");
     await tell(person, this.s.rooms.findDirectRoom(person) ?? null, "ticket.roomProvider");
   }
 
@@ -451,16 +457,6 @@ export class TicketRooms {
         text: render(this.s, "en", { key: "ticket.assistTriage", params: { caseId } }),
       });
   }
-}
-
-function providerPerson(job: ScheduledJob): string {
-  const parsed = JSON.parse(job.payload) as { provider?: unknown };
-  return typeof parsed.provider === "string" ? parsed.provider : "";
-}
-
-function invitees(job: ScheduledJob): string[] {
-  const parsed = JSON.parse(job.payload) as { invite?: unknown };
-  return typeof parsed.invite === "string" ? parsed.invite.split(" ").filter(Boolean) : [];
 }
 
 /** Why someone is outside a label's audience, for a refused `!dsx invite`. */

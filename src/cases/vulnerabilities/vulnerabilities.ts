@@ -14,21 +14,27 @@ import type { RoomMaker } from "../../matrix/rooms.js";
 import type { Logger } from "../../ops/log.js";
 import type { TlpNames } from "../../policy/tlp.js";
 import type { Scheduler, ScheduledTask } from "../../schedule/scheduler.js";
-import { defineTask } from "../../schedule/scheduler.js";
+import { defineTask, payloadText } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
 import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import { Vulnerability } from "../../store/entities/vulnerability.js";
 import { transaction } from "../../store/transaction.js";
-import { languageOf } from "../incidents/services.js";
+import { languageOf } from "../../store/people.js";
 import {
   affectedName,
   summaryOf,
   vulnerabilityIntake,
   type VulnerabilityReport,
 } from "./intake.js";
-import { deadlinesFrom, plan, type Deadline, type DisclosurePolicy } from "./schedule.js";
+import {
+  DEADLINES,
+  deadlinesFrom,
+  plan,
+  type Deadline,
+  type DisclosurePolicy,
+} from "./schedule.js";
 import type { VulnerabilityStore } from "./vulnerability-store.js";
 
 const NOTIFY_JOB = "vuln.notify";
@@ -814,12 +820,8 @@ function deadlineTime(v: Vulnerability, deadline: Deadline): number | null {
 }
 
 function deadlineOf(job: ScheduledJob): Deadline | undefined {
-  const parsed = JSON.parse(job.payload) as { deadline?: unknown };
-  return parsed.deadline === "respond" ||
-    parsed.deadline === "escalate" ||
-    parsed.deadline === "disclose"
-    ? parsed.deadline
-    : undefined;
+  const deadline = payloadText(job, "deadline");
+  return (DEADLINES as readonly string[]).includes(deadline) ? (deadline as Deadline) : undefined;
 }
 
 /** A time as the messages show it: `2026-11-22 16:05:09 UTC`. */
