@@ -143,6 +143,17 @@ export class Outbox {
       leaveAfter?: boolean;
     };
     const label = parseTlp(row.label) ?? "RED";
+    // A room the client does not know yet (made a moment ago, not yet synced) is waited for a
+    // few rounds; one it never learns of is given up without an explanation, which could not
+    // be sent there either.
+    if (!client.getRoom(row.roomId)) {
+      if (row.attempts < ROOM_WAIT_ATTEMPTS) {
+        await this.countAttempt(row);
+        return "retry";
+      }
+      await this.fail(row, "room-unknown");
+      return "done";
+    }
     let decision: AudienceDecision;
     try {
       decision = await this.decide(row, label, sealed.privateTo);
@@ -156,9 +167,7 @@ export class Outbox {
         this.options.guarded?.(row.roomId) === true &&
         row.attempts < GUARD_WAIT_ATTEMPTS;
       if (waitForGuard) {
-        await transaction(this.options.dataSource, (manager) =>
-          manager.update(OutgoingMessage, { id: row.id }, { attempts: row.attempts + 1 }),
-        );
+        await this.countAttempt(row);
         return "retry";
       }
       await this.refuse(row, decision);
@@ -172,6 +181,7 @@ export class Outbox {
       }
       const eventId = await this.send(row, content);
       if (eventId === undefined) return "retry";
+      log.debug("sent", { roomId: row.roomId, eventId, label: row.label });
       // Left before the row is marked sent: a crash in between repeats the send under the same
       // transaction ID (the homeserver answers with the same event) and then leaves.
       if (sealed.leaveAfter === true) await leaveRoom(client, row.roomId);
@@ -261,6 +271,12 @@ export class Outbox {
       Object.entries(content).filter(([key]) => key.startsWith("org.dsx.")),
     );
     return attachmentContent(this.options.client, attachment, fields);
+  }
+
+  private async countAttempt(row: OutgoingMessage): Promise<void> {
+    await transaction(this.options.dataSource, (manager) =>
+      manager.update(OutgoingMessage, { id: row.id }, { attempts: row.attempts + 1 }),
+    );
   }
 
   /** A message that will never go: recorded as failed, with why, and audited. */
@@ -370,6 +386,9 @@ export class Outbox {
     }, delay);
   }
 }
+
+/** Rounds a message waits for its room to reach the client (a room made a moment ago). */
+const ROOM_WAIT_ATTEMPTS = 6;
 
 /** Which way a room is public, said in the refusal. */
 const PUBLIC_REASON_KEYS = {

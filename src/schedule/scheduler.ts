@@ -193,6 +193,11 @@ export class Scheduler {
         );
       });
       this.stats.fired++;
+      log.debug("fired a job", {
+        jobId: String(job.id),
+        reason: job.kind,
+        ...(job.caseId === null ? {} : { caseId: job.caseId }),
+      });
       this.options.afterFired?.();
       this.stats.lastLagMs = Math.max(0, this.now() - job.dueAt);
     } catch (error) {

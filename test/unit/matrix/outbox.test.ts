@@ -212,6 +212,40 @@ describe("matrix/outbox", () => {
     ]);
   });
 
+  it("waits for a room the client does not know yet, then sends once, without refusing", async () => {
+    const box = outbox();
+    await enqueue(box, "!new", { label: "WHITE", text: verbatim("welcome") });
+    const sent = new Promise<void>((resolve) => {
+      client.onSend = resolve;
+    });
+    await box.flush();
+    expect(client.sent).to.deep.equal([]);
+    client.rooms.set("!new", { members: [{ userId: BOT, membership: "join" }], encrypted: true });
+    await sent; // by the retry timer
+    await box.flush();
+    expect(client.sent.map((s) => [s.roomId, s.content["body"]])).to.deep.equal([
+      ["!new", "[TLP:WHITE] welcome"],
+    ]);
+    const states = (await dataSource.getRepository(OutgoingMessage).find()).map((m) => m.state);
+    expect(states).to.deep.equal(["sent"]);
+    await box.stop();
+  });
+
+  it("gives up on a room the client never learns of, without explaining into it", async () => {
+    const box = outbox();
+    await enqueue(box, "!gone", { label: "WHITE", text: verbatim("lost") });
+    for (let round = 0; round < 10; round++) {
+      await box.flush();
+      const row = await dataSource.getRepository(OutgoingMessage).findOneByOrFail({ id: 1 });
+      if (row.state !== "pending") break;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    const rows = await dataSource.getRepository(OutgoingMessage).find();
+    expect(rows.map((m) => [m.state, m.reason])).to.deep.equal([["failed", "room-unknown"]]);
+    expect(client.sent).to.deep.equal([]);
+    await box.stop();
+  });
+
   it("in a guarded room, holds a message while an outsider is there, and sends it once they are gone", async () => {
     const members = [
       { userId: BOT, membership: "join" },
