@@ -1,6 +1,6 @@
 import type { ChatContext } from "../../chat/context.js";
-import type { Answers, Dialogue, DialogueField } from "../../chat/dialogue.js";
-import { MAX_ANSWER_LENGTH } from "../incidents/intake.js";
+import type { Answers, Dialogue } from "../../chat/dialogue.js";
+import { freeTextField, isSkip, yesNoField } from "../../chat/fields.js";
 
 /** The answers of a confirmed Code of Conduct report. */
 export interface ConductReportAnswers {
@@ -13,27 +13,6 @@ export interface ConductReportAnswers {
 }
 
 const USER_ID = /^@[^\s:]+:\S+$/;
-const SKIP = /^\s*(skip|none|no|-|nadie|ninguno|omitir)\s*$/i;
-
-function text(name: string, question: string, optional = false): DialogueField {
-  return {
-    name,
-    question: (context) => context.text({ key: question }),
-    parse: (context, answer) => {
-      const trimmed = answer.trim();
-      if (optional && SKIP.test(trimmed)) return { value: "" };
-      if (!trimmed) return { problem: context.text({ key: question }) };
-      if (trimmed.length > MAX_ANSWER_LENGTH)
-        return {
-          problem: context.text({
-            key: "inbox.tooLong",
-            params: { length: trimmed.length, limit: MAX_ANSWER_LENGTH },
-          }),
-        };
-      return { value: trimmed };
-    },
-  };
-}
 
 /**
  * `report harassment`: what happened, who (optional), where and when, evidence (optional),
@@ -45,30 +24,21 @@ export function conductIntake(
   return {
     kind: "conduct",
     fields: [
-      text("what", "conduct.what"),
+      freeTextField("what", "conduct.what"),
       {
         name: "who",
         question: (context) => context.text({ key: "conduct.who" }),
         parse: (context, answer) => {
           const trimmed = answer.trim();
-          if (SKIP.test(trimmed)) return { value: "" };
+          if (isSkip(trimmed)) return { value: "" };
           return USER_ID.test(trimmed)
             ? { value: trimmed }
             : { problem: context.text({ key: "conduct.whoInvalid" }) };
         },
       },
-      text("where-when", "conduct.whereWhen"),
-      text("evidence", "conduct.evidence", true),
-      {
-        name: "anonymous",
-        question: (context) => context.text({ key: "conduct.anonymous" }),
-        parse: (context, answer) => {
-          const word = answer.trim().toLowerCase();
-          if (["yes", "y", "si", "sí"].includes(word)) return { value: true };
-          if (["no", "n"].includes(word)) return { value: false };
-          return { problem: context.text({ key: "incident.yesNoInvalid" }) };
-        },
-      },
+      freeTextField("where-when", "conduct.whereWhen"),
+      freeTextField("evidence", "conduct.evidence", { optional: true }),
+      yesNoField("anonymous", "conduct.anonymous"),
     ],
     // The reporter's own words, to them alone.
     summaryLabel: () => "RED",

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { ChatContext } from "../../chat/context.js";
 import type { ReceivedFile } from "../../chat/received-file.js";
 import type { AttachmentStore } from "../../store/attachment-store.js";
-import type { Answers, Dialogue, DialogueField } from "../../chat/dialogue.js";
+import type { Answers, Dialogue } from "../../chat/dialogue.js";
+import { freeTextField, yesNoField } from "../../chat/fields.js";
 import { lines, verbatim, type Rendered } from "../../chat/render.js";
 import { parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
 
@@ -21,9 +22,6 @@ export interface IncidentReport {
   readonly files: readonly number[];
 }
 
-/** The free texts people write are bounded: enough for a full account, not a flood. */
-export const MAX_ANSWER_LENGTH = 8000;
-
 /** What rendering a summary needs of a chat context (jobs and room events have no chat). */
 export type RenderContext = Pick<ChatContext, "language" | "catalog" | "tlpNames" | "text">;
 
@@ -31,33 +29,6 @@ export type RenderContext = Pick<ChatContext, "language" | "catalog" | "tlpNames
 export function typeName(context: RenderContext, type: string): string {
   const key = `incidentType.${type}`;
   return context.catalog.hasKey(context.language, key) ? context.text({ key }).plain : type;
-}
-
-function yesNo(text: string): boolean | undefined {
-  const word = text.trim().toLowerCase();
-  if (["yes", "y", "si", "sí"].includes(word)) return true;
-  if (["no", "n"].includes(word)) return false;
-  return undefined;
-}
-
-function freeText(name: string, question: string): DialogueField {
-  return {
-    name,
-    question: (context) => context.text({ key: question }),
-    parse: (context, text) => {
-      const trimmed = text.trim();
-      if (!trimmed) return { problem: context.text({ key: question }) };
-      if (trimmed.length > MAX_ANSWER_LENGTH) {
-        return {
-          problem: context.text({
-            key: "inbox.tooLong",
-            params: { length: trimmed.length, limit: MAX_ANSWER_LENGTH },
-          }),
-        };
-      }
-      return { value: trimmed };
-    },
-  };
 }
 
 /**
@@ -93,8 +64,8 @@ export function incidentIntake(
             : { value: type };
         },
       },
-      freeText("description", "incident.description"),
-      freeText("measures", "incident.measures"),
+      freeTextField("description", "incident.description"),
+      freeTextField("measures", "incident.measures"),
       {
         name: "files",
         question: (context) => context.text({ key: "incident.files" }),
@@ -124,16 +95,7 @@ export function incidentIntake(
             : { value: label };
         },
       },
-      {
-        name: "consent",
-        question: (context) => context.text({ key: "incident.consent" }),
-        parse: (context, text) => {
-          const answer = yesNo(text);
-          return answer === undefined
-            ? { problem: context.text({ key: "incident.yesNoInvalid" }) }
-            : { value: answer };
-        },
-      },
+      yesNoField("consent", "incident.consent"),
     ],
     summaryLabel: (answers) =>
       typeof answers["tlp"] === "string" ? (parseTlp(answers["tlp"]) ?? "RED") : "RED",

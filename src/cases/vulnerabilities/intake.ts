@@ -1,7 +1,7 @@
 import type { ChatContext } from "../../chat/context.js";
-import type { Answers, Dialogue, DialogueField } from "../../chat/dialogue.js";
+import type { Answers, Dialogue } from "../../chat/dialogue.js";
+import { freeTextField, yesNoField } from "../../chat/fields.js";
 import type { Rendered } from "../../chat/render.js";
-import { MAX_ANSWER_LENGTH } from "../incidents/intake.js";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -21,25 +21,6 @@ export interface VulnerabilityReport {
 }
 
 const USER_ID = /^@[^\s:]+:\S+$/;
-
-function text(name: string, question: string, optional = false): DialogueField {
-  return {
-    name,
-    question: (context) => context.text({ key: question }),
-    parse: (context, answer) => {
-      const trimmed = answer.trim();
-      if (!trimmed && !optional) return { problem: context.text({ key: question }) };
-      if (trimmed.length > MAX_ANSWER_LENGTH)
-        return {
-          problem: context.text({
-            key: "inbox.tooLong",
-            params: { length: trimmed.length, limit: MAX_ANSWER_LENGTH },
-          }),
-        };
-      return { value: trimmed };
-    },
-  };
-}
 
 /** Reads who is affected: an organisation's id or name, or a Matrix user ID. */
 export function parseAffected(context: ChatContext, answer: string): Affected | undefined {
@@ -72,7 +53,7 @@ export function vulnerabilityIntake(
             : { value: affected };
         },
       },
-      text("description", "vuln.description"),
+      freeTextField("description", "vuln.description"),
       {
         name: "severity",
         question: (context) => context.text({ key: "vuln.severity" }),
@@ -83,7 +64,7 @@ export function vulnerabilityIntake(
             : { problem: context.text({ key: "vuln.severityInvalid" }) };
         },
       },
-      text("evidence", "vuln.evidence"),
+      freeTextField("evidence", "vuln.evidence"),
       {
         name: "credit",
         question: (context) => context.text({ key: "vuln.credit" }),
@@ -94,16 +75,7 @@ export function vulnerabilityIntake(
           return { value: /^(anonymous|anónimo|anonimo)$/i.test(trimmed) ? "" : trimmed };
         },
       },
-      {
-        name: "share-contact",
-        question: (context) => context.text({ key: "vuln.shareContact" }),
-        parse: (context, answer) => {
-          const word = answer.trim().toLowerCase();
-          if (["yes", "y", "si", "sí"].includes(word)) return { value: true };
-          if (["no", "n"].includes(word)) return { value: false };
-          return { problem: context.text({ key: "incident.yesNoInvalid" }) };
-        },
-      },
+      yesNoField("share-contact", "vuln.shareContact"),
     ],
     // The summary repeats the reporter's own words to them alone.
     summaryLabel: () => "AMBER",
