@@ -1,4 +1,4 @@
-import { RoomEvent, type MatrixClient } from "matrix-js-sdk";
+import type { MatrixClient } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
 import type { Catalog, Text } from "../../chat/catalog.js";
@@ -14,27 +14,21 @@ import type { RoomMaker } from "../../matrix/rooms.js";
 import type { Logger } from "../../ops/log.js";
 import type { TlpNames } from "../../policy/tlp.js";
 import type { Scheduler, ScheduledTask } from "../../schedule/scheduler.js";
-import { defineTask, payloadText } from "../../schedule/scheduler.js";
+import { defineTask } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
-import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import { Vulnerability } from "../../store/entities/vulnerability.js";
-import { transaction } from "../../store/transaction.js";
 import { languageOf } from "../../store/people.js";
+import { NoticeReceipts } from "./read-receipts.js";
+import { deadlineOf, deadlineTime, isFinished, scheduleState, time } from "./state.js";
 import {
   affectedName,
   summaryOf,
   vulnerabilityIntake,
   type VulnerabilityReport,
 } from "./intake.js";
-import {
-  DEADLINES,
-  deadlinesFrom,
-  plan,
-  type Deadline,
-  type DisclosurePolicy,
-} from "./schedule.js";
+import { deadlinesFrom, plan, type DisclosurePolicy } from "./schedule.js";
 import type { VulnerabilityStore } from "./vulnerability-store.js";
 
 const NOTIFY_JOB = "vuln.notify";
@@ -68,7 +62,18 @@ export interface VulnerabilitiesOptions {
  * with the advisory committee's quorum. Every deadline and reminder is a durable job.
  */
 export class Vulnerabilities {
-  constructor(private readonly o: VulnerabilitiesOptions) {}
+  private readonly receipts: NoticeReceipts;
+
+  constructor(private readonly o: VulnerabilitiesOptions) {
+    this.receipts = new NoticeReceipts({
+      ...o,
+      seen: (manager, caseId) =>
+        this.tellTriage(manager, "GREEN", "seen", {
+          key: "vuln.seenTriage",
+          params: { caseId },
+        }),
+    });
+  }
 
   chatModule(): ChatModule {
     const intake = vulnerabilityIntake((context, report) => this.opened(context, report));
@@ -181,45 +186,11 @@ export class Vulnerabilities {
 
   /** Read receipts mark a notice seen: watched live, and checked once at start. */
   watchReceipts(): void {
-    this.o.client.on(RoomEvent.Receipt, (_event, room) => void this.checkSeen(room.roomId));
+    this.receipts.watch();
   }
 
-  async checkAllSeen(): Promise<void> {
-    for (const v of await this.o.store.all(this.o.dataSource.manager)) {
-      if (v.seenAt !== null) continue;
-      for (const contact of this.o.store.contacts(v))
-        if (contact.roomId !== null) await this.checkSeen(contact.roomId);
-    }
-  }
-
-  private async checkSeen(roomId: string): Promise<void> {
-    try {
-      const room = this.o.client.getRoom(roomId);
-      if (!room) return;
-      for (const v of await this.o.store.all(this.o.dataSource.manager)) {
-        if (v.seenAt !== null) continue;
-        const contact = this.o.store.contacts(v).find((c) => c.roomId === roomId);
-        if (!contact) continue;
-        const notice = await this.o.dataSource.manager.findOne(OutgoingMessage, {
-          where: { caseId: v.caseId, roomId, state: "sent" },
-          order: { id: "ASC" },
-        });
-        if (notice?.eventId == null || !room.hasUserReadEvent(contact.userId, notice.eventId))
-          continue;
-        await transaction(this.o.dataSource, async (manager) => {
-          const fresh = await this.o.store.get(manager, v.caseId);
-          if (!fresh || fresh.seenAt !== null) return;
-          await this.o.store.update(manager, fresh, { seenAt: Date.now() });
-          await audit(manager, { actor: null, action: "vulnerability.seen", caseId: v.caseId });
-          await this.tellTriage(manager, "GREEN", "seen", {
-            key: "vuln.seenTriage",
-            params: { caseId: v.caseId },
-          });
-        });
-      }
-    } catch (error) {
-      this.o.log.warn("could not record a read receipt", { roomId, error });
-    }
+  checkAllSeen(): Promise<void> {
+    return this.receipts.checkAll();
   }
 
   private async opened(context: ChatContext, report: VulnerabilityReport): Promise<void> {
@@ -795,36 +766,4 @@ export class Vulnerabilities {
   private en(text: Text): Rendered {
     return renderText(this.o.catalog, "en", text);
   }
-}
-
-function isFinished(v: Vulnerability): boolean {
-  return v.state === "fixed" || v.state === "disclosed" || v.state === "published";
-}
-
-function scheduleState(v: Vulnerability) {
-  return {
-    answered: v.answeredAt !== null,
-    respondBy: v.respondBy,
-    escalateAt: v.state === "escalated" ? null : v.escalateAt,
-    discloseAt: v.discloseAt,
-    finished: isFinished(v),
-  };
-}
-
-function deadlineTime(v: Vulnerability, deadline: Deadline): number | null {
-  return deadline === "respond"
-    ? v.respondBy
-    : deadline === "escalate"
-      ? v.escalateAt
-      : v.discloseAt;
-}
-
-function deadlineOf(job: ScheduledJob): Deadline | undefined {
-  const deadline = payloadText(job, "deadline");
-  return (DEADLINES as readonly string[]).includes(deadline) ? (deadline as Deadline) : undefined;
-}
-
-/** A time as the messages show it: `2026-11-22 16:05:09 UTC`. */
-function time(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
 }

@@ -1,0 +1,65 @@
+import { RoomEvent, type MatrixClient } from "matrix-js-sdk";
+import type { DataSource, EntityManager } from "typeorm";
+import type { Logger } from "../../ops/log.js";
+import { audit } from "../../store/audit-log.js";
+import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
+import { transaction } from "../../store/transaction.js";
+import type { VulnerabilityStore } from "./vulnerability-store.js";
+
+export interface NoticeReceiptsOptions {
+  readonly client: MatrixClient;
+  readonly dataSource: DataSource;
+  readonly store: VulnerabilityStore;
+  readonly log: Logger;
+  /** A notice was read: in the transaction that records it. */
+  readonly seen: (manager: EntityManager, caseId: string) => Promise<void>;
+}
+
+/**
+ * Read receipts tell whether the affected party has seen a vulnerability notice (DESIGN.md,
+ * Retention): a contact's receipt at or after the notice marks the case seen, once.
+ */
+export class NoticeReceipts {
+  constructor(private readonly o: NoticeReceiptsOptions) {}
+
+  /** Watches receipts as they arrive. */
+  watch(): void {
+    this.o.client.on(RoomEvent.Receipt, (_event, room) => void this.check(room.roomId));
+  }
+
+  /** Checks every unseen notice (receipts that came while the bot was down). */
+  async checkAll(): Promise<void> {
+    for (const v of await this.o.store.all(this.o.dataSource.manager)) {
+      if (v.seenAt !== null) continue;
+      for (const contact of this.o.store.contacts(v))
+        if (contact.roomId !== null) await this.check(contact.roomId);
+    }
+  }
+
+  private async check(roomId: string): Promise<void> {
+    try {
+      const room = this.o.client.getRoom(roomId);
+      if (!room) return;
+      for (const v of await this.o.store.all(this.o.dataSource.manager)) {
+        if (v.seenAt !== null) continue;
+        const contact = this.o.store.contacts(v).find((c) => c.roomId === roomId);
+        if (!contact) continue;
+        const notice = await this.o.dataSource.manager.findOne(OutgoingMessage, {
+          where: { caseId: v.caseId, roomId, state: "sent" },
+          order: { id: "ASC" },
+        });
+        if (notice?.eventId == null || !room.hasUserReadEvent(contact.userId, notice.eventId))
+          continue;
+        await transaction(this.o.dataSource, async (manager) => {
+          const fresh = await this.o.store.get(manager, v.caseId);
+          if (!fresh || fresh.seenAt !== null) return;
+          await this.o.store.update(manager, fresh, { seenAt: Date.now() });
+          await audit(manager, { actor: null, action: "vulnerability.seen", caseId: v.caseId });
+          await this.o.seen(manager, v.caseId);
+        });
+      }
+    } catch (error) {
+      this.o.log.warn("could not record a read receipt", { roomId, error });
+    }
+  }
+}
