@@ -19,6 +19,7 @@ import { transaction } from "../store/transaction.js";
 import { Incidents } from "../cases/incidents/incidents.js";
 import { Vulnerabilities } from "../cases/vulnerabilities/vulnerabilities.js";
 import { Conduct } from "../cases/conduct/conduct.js";
+import { statisticsModule } from "../cases/statistics/statistics.js";
 import { VulnerabilityStore } from "../cases/vulnerabilities/vulnerability-store.js";
 import { IncidentStore } from "../cases/incidents/incident-store.js";
 import { RoomMaker } from "../matrix/rooms.js";
@@ -129,6 +130,7 @@ export async function startBot(
     incidents.chatModule(),
     vulnerabilities.chatModule(),
     conduct.chatModule(),
+    statisticsModule(() => config.policy.statistics.minimumCount),
   ];
   const exchanges: ExchangeResolver = caseExchanges({
     INC: incidents.exchanges(),

@@ -265,6 +265,15 @@ describe("incidents, as a partner and the DSX team see them", function () {
     );
     expect(closed.getContent()["body"]).to.contain("details have been deleted");
     await ask(`!dsx ticket ${caseId}`, (b) => b.includes(`${caseId} is closed.`));
+    // Donors see counts only: one malware incident this month is "fewer than 3".
+    await ana.sendText(world.rooms.donors, "!dsx stats");
+    const stats = await ana.waitForMessage(
+      world.rooms.donors,
+      fromBot((b) => b.includes("Statistics for")),
+      30_000,
+    );
+    expect(stats.getContent()["body"]).to.contain("Malware: fewer than 3");
+    expect(stats.getContent()["body"]).to.not.contain(caseId).and.to.not.contain("@");
     // Someone outside the DSX team cannot use triage commands.
     await maria.sendText(room, "status");
     await maria.waitForMessage(
