@@ -59,6 +59,12 @@ export async function startBot(
   const { client } = connection;
   const catalog = Catalog.load();
   const roomKinds = new RoomKinds(client);
+  // The rooms the bot makes (direct rooms, case rooms), for every workflow.
+  const rooms = new RoomMaker(
+    client,
+    (roomId) => roomKinds.configuredKind(roomId) !== undefined,
+    log.child({ component: "rooms" }),
+  );
   // The workflows plug in here: their commands and dialogues, and the exchanges of their cases.
   const incidents: Incidents = new Incidents({
     reader: () => dataSource.manager,
@@ -73,11 +79,7 @@ export async function startBot(
     botUserId: () => client.getSafeUserId(),
     say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
     jobs: (): Scheduler => scheduler,
-    rooms: new RoomMaker(
-      client,
-      (roomId) => roomKinds.configuredKind(roomId) !== undefined,
-      log.child({ component: "rooms" }),
-    ),
+    rooms,
     offerTimeoutMs: () => config.incidents.offerTimeout.ms,
     automaticOffers: () => config.incidents.automaticOffers,
   });
@@ -88,11 +90,7 @@ export async function startBot(
     catalog,
     tlpNames: config.policy.tlpNames,
     directory: () => directory.directory,
-    rooms: new RoomMaker(
-      client,
-      (roomId) => roomKinds.configuredKind(roomId) !== undefined,
-      log.child({ component: "rooms" }),
-    ),
+    rooms,
     say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
     jobs: (): Scheduler => scheduler,
     policy: () => ({
@@ -111,11 +109,7 @@ export async function startBot(
     cipher,
     catalog,
     directory: () => directory.directory,
-    rooms: new RoomMaker(
-      client,
-      (roomId) => roomKinds.configuredKind(roomId) !== undefined,
-      log.child({ component: "rooms" }),
-    ),
+    rooms,
     moderatedRooms: () =>
       client
         .getRooms()
@@ -148,7 +142,7 @@ export async function startBot(
     tlpNames: config.policy.tlpNames,
     log: log.child({ component: "outbox" }),
     // In guarded rooms an outsider is being removed: the message waits for that.
-    guarded: (roomId) => ["ticket", "report"].includes(roomKinds.kindOf(roomId)),
+    guarded: (roomId) => roomKinds.isCaseRoom(roomId),
   });
   const guard = new RoomGuard({
     client,
@@ -216,7 +210,7 @@ export async function startBot(
   await guard.sweepAll(
     client
       .getRooms()
-      .filter((room) => ["ticket", "report"].includes(roomKinds.kindOf(room.roomId)))
+      .filter((room) => roomKinds.isCaseRoom(room.roomId))
       .map((room) => room.roomId),
   );
   await scheduler.start();

@@ -41,6 +41,12 @@ export class RoomKinds {
     return this.configured.get(roomId);
   }
 
+  /** A ticket room or a report room: the rooms the guard keeps to their audience. */
+  isCaseRoom(roomId: string): boolean {
+    const kind = this.kindOf(roomId);
+    return kind === "ticket" || kind === "report";
+  }
+
   kindOf(roomId: string): RoomKind {
     const configured = this.configured.get(roomId);
     if (configured) return configured;
