@@ -5,6 +5,7 @@ import { Attachments1764200000000 } from "./1764200000000-attachments.js";
 import { Offers1764300000000 } from "./1764300000000-offers.js";
 import { Vulnerabilities1764400000000 } from "./1764400000000-vulnerabilities.js";
 import { Conduct1764500000000 } from "./1764500000000-conduct.js";
+import { Alerts1764600000000 } from "./1764600000000-alerts.js";
 
 /** Every migration, oldest first. A new migration is added here and never edited afterwards. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Offers1764300000000,
   Vulnerabilities1764400000000,
   Conduct1764500000000,
+  Alerts1764600000000,
 ];

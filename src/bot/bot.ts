@@ -5,6 +5,7 @@ import { renderText, verbatim, lines } from "../chat/render.js";
 import { ChatRouter, type ChatModule } from "../chat/router.js";
 import type { LiveDirectory } from "../config/live-directory.js";
 import type { BotConfig } from "../config/schema.js";
+import type { TlpLabel } from "../policy/tlp.js";
 import { connect, type Connection } from "../matrix/connection.js";
 import { crossSignOwnDevice } from "../matrix/cross-signing.js";
 import { Inbox } from "../matrix/inbox.js";
@@ -19,7 +20,10 @@ import { transaction } from "../store/transaction.js";
 import { Incidents } from "../cases/incidents/incidents.js";
 import { Vulnerabilities } from "../cases/vulnerabilities/vulnerabilities.js";
 import { Conduct } from "../cases/conduct/conduct.js";
-import { statisticsModule } from "../cases/statistics/statistics.js";
+import { Statistics } from "../cases/statistics/statistics.js";
+import { Alerts } from "../cases/alerts/alerts.js";
+import { AlertStore } from "../cases/alerts/alert-store.js";
+import { AlertSources } from "../cases/alerts/sources.js";
 import { VulnerabilityStore } from "../cases/vulnerabilities/vulnerability-store.js";
 import { IncidentStore } from "../cases/incidents/incident-store.js";
 import { RoomMaker } from "../matrix/rooms.js";
@@ -31,6 +35,13 @@ import { RoomGuard } from "../guard/room-guard.js";
 import { Invites } from "./invites.js";
 import { MessageHandler } from "./message-handler.js";
 import { RoomKinds } from "./room-kinds.js";
+
+/** The configured rooms that never receive RED or AMBER, whoever is in them. */
+const CEILINGS: Partial<Record<keyof BotConfig["rooms"], TlpLabel>> = {
+  communityAlerts: "GREEN",
+  publicAlerts: "WHITE",
+  donors: "GREEN",
+};
 
 /** A running bot; `stop()` finishes the event in hand and closes everything. */
 export interface RunningBot {
@@ -82,11 +93,13 @@ export async function startBot(
     rooms,
     offerTimeoutMs: () => config.incidents.offerTimeout.ms,
     automaticOffers: () => config.incidents.automaticOffers,
+    closing: (manager, caseId) => alerts.forgetCase(manager, caseId),
   });
+  const vulnerabilityStore = new VulnerabilityStore(cipher);
   const vulnerabilities: Vulnerabilities = new Vulnerabilities({
     client,
     dataSource,
-    store: new VulnerabilityStore(cipher),
+    store: vulnerabilityStore,
     catalog,
     tlpNames: config.policy.tlpNames,
     directory: () => directory.directory,
@@ -120,16 +133,51 @@ export async function startBot(
     jobs: (): Scheduler => scheduler,
     log: log.child({ component: "conduct" }),
   });
+  const sourceExchanges = caseExchanges({
+    INC: incidents.exchanges(),
+    VUL: vulnerabilities.exchanges(),
+  });
+  const alerts: Alerts = new Alerts({
+    reader: () => dataSource.manager,
+    store: new AlertStore(cipher),
+    sources: new AlertSources({
+      incidents: incidents.store,
+      vulnerabilities: vulnerabilityStore,
+      attachments: new AttachmentStore(cipher),
+      directory: () => directory.directory,
+      triageRoomId: () => roomKinds.roomIdOf("triage"),
+    }),
+    catalog,
+    tlpNames: config.policy.tlpNames,
+    directory: () => directory.directory,
+    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
+    room: (key) => roomKinds.roomIdOf(key),
+    roomLanguage: (key) => config.roomLanguages[key],
+    displayNames: (roomId) =>
+      (client.getRoom(roomId)?.getMembers() ?? []).map((member) => member.name),
+    advisoryQuorum: () => config.policy.disclosure.advisoryQuorum,
+    exchanges: sourceExchanges,
+  });
+  const statistics = new Statistics({
+    catalog,
+    minimumCount: () => config.policy.statistics.minimumCount,
+    donorsRoomId: () => roomKinds.roomIdOf("donors"),
+    donorsLanguage: () => config.roomLanguages.donors,
+    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
+    jobs: (): Scheduler => scheduler,
+  });
   const modules: readonly ChatModule[] = [
     incidents.chatModule(),
     vulnerabilities.chatModule(),
     conduct.chatModule(),
-    statisticsModule(() => config.policy.statistics.minimumCount),
+    alerts.chatModule(),
+    statistics.chatModule(),
   ];
   const exchanges: ExchangeResolver = caseExchanges({
     INC: incidents.exchanges(),
     VUL: vulnerabilities.exchanges(),
     COC: conduct.exchanges(),
+    ALR: alerts.exchanges(),
   });
   const outbox = new Outbox({
     client,
@@ -143,6 +191,7 @@ export async function startBot(
     log: log.child({ component: "outbox" }),
     // In guarded rooms an outsider is being removed: the message waits for that.
     guarded: (roomId) => roomKinds.isCaseRoom(roomId),
+    ceiling: (roomId) => CEILINGS[roomKinds.configuredKey(roomId) ?? "triage"],
   });
   const guard = new RoomGuard({
     client,
@@ -156,7 +205,13 @@ export async function startBot(
   });
   const scheduler: Scheduler = new Scheduler({
     dataSource,
-    tasks: [...incidents.tasks(), ...vulnerabilities.tasks(), ...conduct.tasks(), guard.task()],
+    tasks: [
+      ...incidents.tasks(),
+      ...vulnerabilities.tasks(),
+      ...conduct.tasks(),
+      ...statistics.tasks(),
+      guard.task(),
+    ],
     log: log.child({ component: "scheduler" }),
     afterFired: () => void outbox.flush(),
   });
@@ -213,6 +268,7 @@ export async function startBot(
       .filter((room) => roomKinds.isCaseRoom(room.roomId))
       .map((room) => room.roomId),
   );
+  await transaction(dataSource, (manager) => statistics.ensureMonthly(manager, Date.now()));
   await scheduler.start();
   await vulnerabilities.checkAllSeen();
   void outbox.flush();

@@ -23,6 +23,7 @@ const KIND_OF: Record<ConfiguredRoom, RoomKind> = {
 export class RoomKinds {
   private readonly configured = new Map<string, RoomKind>();
   private readonly ids = new Map<ConfiguredRoom, string>();
+  private readonly keys = new Map<string, ConfiguredRoom>();
 
   constructor(private readonly client: MatrixClient) {}
 
@@ -30,6 +31,12 @@ export class RoomKinds {
   setConfigured(key: ConfiguredRoom, roomId: string): void {
     this.configured.set(roomId, KIND_OF[key]);
     this.ids.set(key, roomId);
+    this.keys.set(roomId, key);
+  }
+
+  /** Which configured room a room is (`communityAlerts`, ...), if any. */
+  configuredKey(roomId: string): ConfiguredRoom | undefined {
+    return this.keys.get(roomId);
   }
 
   /** The room ID of a configured room, once the bot has joined it. */

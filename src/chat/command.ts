@@ -8,6 +8,12 @@ export interface Command {
   readonly words: readonly string[];
   readonly rooms: readonly RoomKind[];
   readonly summary: string;
+  /**
+   * What must follow the words for this command to apply: two commands may share words and
+   * differ by their argument (`approve VUL-…`, `approve ALR-…`). One with an argument pattern
+   * wins over one without.
+   */
+  readonly argument?: RegExp;
   /** Who may use it; everyone when absent. */
   allowed?(context: ChatContext): boolean;
   /** `rest` is what follows the command's words, trimmed. */
@@ -35,14 +41,14 @@ export function findCommand(
 ): { command: Command; rest: string } | undefined {
   const words = text.split(/\s+/).filter(Boolean);
   let best: { command: Command; rest: string } | undefined;
+  const score = (command: Command) => command.words.length * 2 + (command.argument ? 1 : 0);
   for (const command of commands) {
-    const matches = command.words.every((word, i) => words[i]?.toLowerCase() === word);
-    if (matches && command.words.length > (best?.command.words.length ?? 0)) {
-      const rest = text
-        .trim()
-        .replace(new RegExp(`^${command.words.map(() => "\\S+").join("\\s+")}\\s*`), "");
-      best = { command, rest };
-    }
+    if (!command.words.every((word, i) => words[i]?.toLowerCase() === word)) continue;
+    const rest = text
+      .trim()
+      .replace(new RegExp(`^${command.words.map(() => "\\S+").join("\\s+")}\\s*`), "");
+    if (command.argument && !command.argument.test(rest)) continue;
+    if (best === undefined || score(command) > score(best.command)) best = { command, rest };
   }
   return best;
 }

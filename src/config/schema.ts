@@ -39,6 +39,12 @@ const dataKey = z.string().transform((text, ctx): Buffer => {
 
 const names = z.array(z.string().min(1)).default([]);
 
+/** A language code with a message catalogue (`config/messages/<code>.yaml`). */
+const language = z
+  .string()
+  .regex(/^[a-z]{2,3}$/, "expected a language code such as en or es")
+  .default("en");
+
 const organisation = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected lower-case letters, digits and dashes"),
   role: z.enum(["dsx", "partner", "provider"]),
@@ -125,6 +131,16 @@ export const configSchema = z.strictObject({
     publicAlerts: roomRef,
     donors: roomRef,
   }),
+  roomLanguages: z
+    .strictObject({
+      triage: language,
+      abuseTeam: language,
+      advisory: language,
+      communityAlerts: language,
+      publicAlerts: language,
+      donors: language,
+    })
+    .prefault({}),
   organisations: z.array(organisation).min(1),
   abuseTeam: z.array(userId).min(1, "the abuse team needs at least one member"),
   advisoryCommittee: z.array(userId).min(1, "the advisory committee needs at least one member"),

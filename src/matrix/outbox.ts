@@ -5,7 +5,13 @@ import { toContent, type BotMessage, type MessageContent } from "../chat/bot-mes
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../ops/log.js";
 import { decideAudience, type AudienceDecision, type Exchange } from "../policy/audience.js";
-import { parseTlp, tlpName, type TlpLabel, type TlpNames } from "../policy/tlp.js";
+import {
+  isMoreRestrictive,
+  parseTlp,
+  tlpName,
+  type TlpLabel,
+  type TlpNames,
+} from "../policy/tlp.js";
 import { audit } from "../store/audit-log.js";
 import { OutgoingMessage } from "../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../store/field-cipher.js";
@@ -36,6 +42,11 @@ export interface OutboxOptions {
    * instead of being refused at once.
    */
   readonly guarded?: (roomId: string) => boolean;
+  /**
+   * The most restrictive label a room may ever receive, whoever is in it: the alert rooms and
+   * the donor room take GREEN (the public room only WHITE), never RED or AMBER.
+   */
+  readonly ceiling?: (roomId: string) => TlpLabel | undefined;
   /** Delay before retrying after the homeserver failed (doubles up to a minute). */
   readonly retryBaseMs?: number;
 }
@@ -303,6 +314,9 @@ export class Outbox {
     privateTo: string | null,
   ): Promise<AudienceDecision> {
     const { client } = this.options;
+    const ceiling = this.options.ceiling?.(row.roomId);
+    if (ceiling !== undefined && isMoreRestrictive(label, ceiling))
+      return { allowed: false, reason: "above-room-ceiling" };
     const facts = await readRoomFacts(client, row.roomId, label !== "WHITE");
     if (!facts) return { allowed: false, reason: "outside-audience", offenders: [] };
     const botUserId = client.getSafeUserId();
@@ -405,6 +419,7 @@ const REASON_KEYS: Record<Exclude<AudienceDecision, { allowed: true }>["reason"]
   "no-exchange": "outbox.reasonNoCase",
   "room-public": "outbox.reasonPublic",
   "room-unencrypted": "outbox.reasonUnencrypted",
+  "above-room-ceiling": "outbox.reasonRoomCeiling",
 };
 
 async function leaveRoom(client: MatrixClient, roomId: string): Promise<void> {

@@ -38,6 +38,7 @@ export interface AudienceDirectory {
 export type AudienceRefusal =
   | { reason: "room-public"; detail: "join-rule" | "history" | "directory" }
   | { reason: "room-unencrypted" }
+  | { reason: "above-room-ceiling" }
   | { reason: "no-exchange" }
   | { reason: "outside-audience"; offenders: readonly string[] };
 

@@ -36,6 +36,9 @@ export class IncidentStore {
       state: "new",
       openedMonth: at.toISOString().slice(0, 7),
       closedMonth: null,
+      hoursToMatch: null,
+      hoursToClose: null,
+      matchedAt: null,
       urgency: report.urgency,
       label: report.label,
       language: reporter.language,
@@ -76,6 +79,7 @@ export class IncidentStore {
         | "offeredTo"
         | "ticketRoomId"
         | "summaryPosted"
+        | "matchedAt"
         | "label"
         | "participants"
         | "declinedBy"
@@ -160,6 +164,10 @@ export class IncidentStore {
       {
         state: "closed",
         closedMonth: at.toISOString().slice(0, 7),
+        hoursToMatch:
+          incident.matchedAt === null ? null : hoursBetween(incident.createdAt, incident.matchedAt),
+        hoursToClose: hoursBetween(incident.createdAt, at.getTime()),
+        matchedAt: null,
         urgency: null,
         label: null,
         language: null,
@@ -206,4 +214,9 @@ export class IncidentStore {
 
 function context(caseId: string, column: string): string {
   return `incident.${column}:${caseId}`;
+}
+
+/** Whole hours between two times (what statistics keep of a closed ticket's timing). */
+function hoursBetween(from: number, to: number): number {
+  return Math.max(0, Math.round((to - from) / 3_600_000));
 }

@@ -25,6 +25,8 @@ import { outcomeOf, TicketRooms } from "./ticket-rooms.js";
 export interface IncidentsOptions extends IncidentServices {
   readonly types: () => readonly string[];
   readonly maxFiles: () => number;
+  /** What else forgets a closing ticket (its alert drafts), in the same transaction. */
+  readonly closing?: (manager: EntityManager, caseId: string) => Promise<void>;
 }
 
 /**
@@ -304,6 +306,7 @@ export class Incidents {
       });
     }
     await audit(manager, { actor, action: "incident.closed", caseId, outcome });
+    await this.options.closing?.(manager, caseId);
     await this.store.close(manager, incident, new Date());
   }
 

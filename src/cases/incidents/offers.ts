@@ -252,6 +252,7 @@ export class Offers {
       state: "in-progress",
       offeredTo: null,
       providerOrg: provider,
+      matchedAt: Date.now(),
     });
     await this.s.store.addParticipants(manager, incident, [inbound.sender]);
     await audit(manager, { actor: inbound.sender, action: "incident.accepted", caseId });

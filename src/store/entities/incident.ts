@@ -1,4 +1,5 @@
 import { Column, Entity, Index } from "typeorm";
+import { epochMillis } from "../columns.js";
 import { Row } from "./row.js";
 
 export type IncidentState = "new" | "offered" | "in-progress" | "waiting" | "resolved" | "closed";
@@ -27,6 +28,13 @@ export class Incident extends Row {
 
   @Column({ type: "varchar", length: 7, nullable: true })
   closedMonth!: string | null;
+
+  /** Whole hours from report to a provider's accepting, and to closing: kept for statistics. */
+  @Column({ type: "integer", nullable: true })
+  hoursToMatch!: number | null;
+
+  @Column({ type: "integer", nullable: true })
+  hoursToClose!: number | null;
 
   // Everything below is deleted (set to null) when the incident closes.
 
@@ -82,6 +90,10 @@ export class Incident extends Row {
   /** JSON list of the provider organisations that declined or let an offer lapse. */
   @Column({ type: "text", nullable: true })
   declinedBy!: string | null;
+
+  /** When a provider accepted (the hours to match are kept from it at closing). */
+  @Column({ type: "bigint", transformer: epochMillis, nullable: true })
+  matchedAt!: number | null;
 
   /** Whether the summary has been posted in the ticket room (once its people joined). */
   @Column({ type: "boolean", nullable: true })

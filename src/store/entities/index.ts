@@ -1,3 +1,4 @@
+import { Alert } from "./alert.js";
 import { Attachment } from "./attachment.js";
 import { AuditEntry } from "./audit-entry.js";
 import { CaseCounter } from "./case-counter.js";
@@ -13,6 +14,7 @@ import { UndecryptableEvent } from "./undecryptable-event.js";
 import { Vulnerability } from "./vulnerability.js";
 
 export {
+  Alert,
   Attachment,
   AuditEntry,
   CaseCounter,
@@ -30,6 +32,7 @@ export {
 
 /** Every entity the data source knows; listed here rather than found by a file glob. */
 export const entities = [
+  Alert,
   Attachment,
   AuditEntry,
   CaseCounter,

@@ -3,6 +3,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
+import type { EntityManager } from "typeorm";
+import { openDatabase } from "../../../src/store/data-source.js";
 import { TestHomeserver } from "../homeserver/index.js";
 import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
 import { compiledCli } from "../paths.js";
@@ -90,7 +92,7 @@ export class DsxWorld {
       ...ROOM_KEYS.map((key) => `  ${key}: "${this.rooms[key]}"`),
       "organisations:",
       `  - { id: dsx, role: dsx, members: [${u("ana")}] }`,
-      `  - { id: rights-collective, role: partner, members: [${u("maria")}, ${u("mario")}], affiliates: [${u("carla")}] }`,
+      `  - { id: rights-collective, role: partner, name: Rights Collective, members: [${u("maria")}, ${u("mario")}], affiliates: [${u("carla")}] }`,
       `  - { id: securelab, role: provider, members: [${u("sam")}], skills: [account-compromise, malware, phishing], languages: [en, es], regions: [latam] }`,
       `  - { id: fixers, role: provider, name: Fixers Co-op, members: [${u("fay")}], skills: [phishing, website-attack], languages: [es] }`,
       `  - { id: press-freedom, role: partner, members: [${u("pablo")}] }`,
@@ -175,6 +177,103 @@ export class DsxWorld {
     });
     await person.waitForMemberState(roomId, this.botUserId, "join", 30_000);
     return roomId;
+  }
+
+  /** Bot messages a wait has already consumed: later waits skip them (a second report's). */
+  private readonly consumed = new Set<string>();
+  /** Each provider's direct room with the bot, once the first offer made it. */
+  private readonly providerRooms = new Map<E2eeTestClient, string>();
+
+  /** Waits for a bot message in a room that no earlier `next` took, and takes it. */
+  async next(
+    person: E2eeTestClient,
+    roomId: string,
+    predicate: (body: string, event: MatrixEvent) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<MatrixEvent> {
+    const event = await person.waitForMessage(
+      roomId,
+      this.fromBot((body, e) => !this.consumed.has(e.getId() ?? "") && predicate(body, e)),
+      timeoutMs,
+    );
+    this.consumed.add(event.getId() ?? "");
+    return event;
+  }
+
+  /** Answers the bot's questions in order: each `[prompt, answer]` once the bot asks it. */
+  async answerPrompts(
+    person: E2eeTestClient,
+    roomId: string,
+    answers: readonly (readonly [string, string])[],
+  ): Promise<void> {
+    for (const [prompt, text] of answers) {
+      await this.next(person, roomId, (_b, e) => e.getContent()["org.dsx.prompt"] === prompt);
+      await person.sendText(roomId, text);
+    }
+  }
+
+  /**
+   * An incident the whole way to its ticket room: the partner reports in their direct room,
+   * `ana` assigns it to the provider's organisation in triage, the provider accepts, both join
+   * and the summary is posted.
+   */
+  async openTicketRoom(options: {
+    readonly partner: E2eeTestClient;
+    readonly partnerDm: string;
+    readonly provider: E2eeTestClient;
+    readonly providerOrg: string;
+    readonly dsx: E2eeTestClient;
+    readonly label: string;
+    readonly description: string;
+  }): Promise<{ caseId: string; roomId: string }> {
+    const { partner, partnerDm, provider } = options;
+    await partner.sendText(partnerDm, "report incident");
+    await this.answerPrompts(partner, partnerDm, [
+      ["type", "1"],
+      ["description", options.description],
+      ["measures", "nothing"],
+      ["files", "done"],
+      ["urgency", "high"],
+      ["tlp", options.label],
+      ["consent", "yes"],
+      ["confirm", "yes"],
+    ]);
+    const received = await this.next(
+      partner,
+      partnerDm,
+      (_b, e) => e.getContent()["org.dsx.step"] === "received",
+    );
+    const caseId = String(received.getContent()["org.dsx.case"]);
+    await options.dsx.sendText(this.rooms.triage, `!dsx assign ${caseId} ${options.providerOrg}`);
+    let providerDm = this.providerRooms.get(provider);
+    if (providerDm === undefined) {
+      providerDm = await provider.waitForInvite(this.botUserId, () => true, 60_000);
+      await provider.joinRoom(providerDm);
+      this.providerRooms.set(provider, providerDm);
+    }
+    const caseStep = (step: string) => (_b: string, e: MatrixEvent) =>
+      e.getContent()["org.dsx.step"] === step && e.getContent()["org.dsx.case"] === caseId;
+    await this.next(provider, providerDm, caseStep("offer"));
+    await provider.sendText(providerDm, `accept ${caseId}`);
+    const roomId = await partner.waitForInvite(this.botUserId, (r) => r.name === caseId, 60_000);
+    await partner.joinRoom(roomId);
+    await provider.waitForInvite(this.botUserId, (r) => r.roomId === roomId, 60_000);
+    await provider.joinRoom(roomId);
+    await partner.waitForMessage(roomId, this.fromBot(caseStep("summary")), 60_000);
+    return { caseId, roomId };
+  }
+
+  /** Reads the bot's database (stop the bot first: SQLite has one writer). */
+  async database<T>(use: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const { dataSource } = await openDatabase({
+      type: "sqlite",
+      path: join(this.folder, "state", "dsx.sqlite"),
+    });
+    try {
+      return await use(dataSource.manager);
+    } finally {
+      await dataSource.destroy();
+    }
   }
 
   async stop(): Promise<void> {

@@ -6,6 +6,7 @@ import { Catalog } from "../../../src/chat/catalog.js";
 import { verbatim } from "../../../src/chat/render.js";
 import { Outbox } from "../../../src/matrix/outbox.js";
 import type { Exchange } from "../../../src/policy/audience.js";
+import type { TlpLabel } from "../../../src/policy/tlp.js";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { AuditEntry } from "../../../src/store/entities/audit-entry.js";
 import { OutgoingMessage } from "../../../src/store/entities/outgoing-message.js";
@@ -98,9 +99,13 @@ describe("matrix/outbox", () => {
   let exchanges: Map<string, Exchange>;
   const cipher = new FieldCipher(randomBytes(32));
 
-  function outbox(guarded?: (roomId: string) => boolean): Outbox {
+  function outbox(
+    guarded?: (roomId: string) => boolean,
+    ceiling?: (roomId: string) => TlpLabel | undefined,
+  ): Outbox {
     return new Outbox({
       ...(guarded ? { guarded } : {}),
+      ...(ceiling ? { ceiling } : {}),
       client: client as unknown as MatrixClient,
       dataSource,
       cipher,
@@ -320,6 +325,27 @@ describe("matrix/outbox", () => {
       await dataSource.getRepository(OutgoingMessage).find({ order: { id: "ASC" } })
     ).map((r) => r.reason);
     expect(reasons.slice(0, 2)).to.deep.equal(["room-unencrypted", "no-exchange"]);
+  });
+
+  it("never sends RED or AMBER to an alert room, even when everyone there is in the exchange", async () => {
+    exchanges.set("INC-2026-0001", {
+      participants: new Set([BOT, MARIA]),
+      organisations: new Set(),
+    });
+    const box = outbox(undefined, (roomId) => (roomId === "!dm" ? "GREEN" : undefined));
+    for (const label of ["RED", "AMBER", "GREEN"] as const)
+      await enqueue(box, "!dm", { label, caseId: "INC-2026-0001", text: verbatim(`${label}-x`) });
+    await box.flush();
+    const rows = await dataSource.getRepository(OutgoingMessage).find({ order: { id: "ASC" } });
+    expect(rows.slice(0, 3).map((r) => [r.label, r.state, r.reason])).to.deep.equal([
+      ["RED", "refused", "above-room-ceiling"],
+      ["AMBER", "refused", "above-room-ceiling"],
+      ["GREEN", "sent", null],
+    ]);
+    const bodies = client.sent.map((m) => String(m.content["body"]));
+    expect(bodies.filter((b) => b.includes("-x"))).to.deep.equal(["[TLP:GREEN] GREEN-x"]);
+    expect(bodies.filter((b) => b.includes("never receives TLP:RED"))).to.have.length(1);
+    await box.stop();
   });
 
   it("retries when the homeserver fails, and gives up on a message it refuses", async () => {
