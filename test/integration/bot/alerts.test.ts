@@ -183,3 +183,85 @@ describe("community alerts: drafted in a ticket, cleaned, approved, posted", fun
     expect(rows.map((r) => r.caseId)).not.to.contain(draftId);
   });
 });
+
+/**
+ * An alert drawn from a vulnerability (drafted by ana in triage): the affected organisation
+ * (pablo) may approve it; the advisory committee (kim, jo) may approve it instead only once the
+ * case is serious and past step 1 without an answer, as the policy reserves.
+ */
+describe("community alerts from a vulnerability: the advisory path", function () {
+  this.timeout(600_000);
+  let world: DsxWorld;
+
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  const step =
+    (name: string, caseId?: string) =>
+    (_body: string, event: MatrixEvent): boolean =>
+      event.getContent()["org.dsx.step"] === name &&
+      (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
+
+  it("the quorum approves only past step 1 without an answer; before, only the affected party could", async () => {
+    world = await DsxWorld.create([
+      "policy:",
+      "  disclosure: { respondWithin: PT3S, escalateAfter: PT6S, discloseAfter: PT600S, remindBefore: PT1S, advisoryQuorum: 2 }",
+    ]);
+    await world.startBot();
+    const ana = await world.dsxTeamMember();
+    const [mario, pablo, kim, jo] = await Promise.all(
+      ["mario", "pablo", "kim", "jo"].map((name) => world.person(name)),
+    );
+    if (!mario || !pablo || !kim || !jo) throw new Error("people missing");
+    const advisory = world.rooms.advisory;
+    for (const member of [kim, jo]) {
+      await ana.invite(advisory, member.userId);
+      await member.waitForMembership(advisory, "invite", 60_000);
+      await member.joinRoom(advisory);
+    }
+    const marioDm = await world.directMessage(mario);
+    await mario.sendText(marioDm, "report vulnerability");
+    await world.answerPrompts(mario, marioDm, [
+      ["affected", "press-freedom"],
+      ["description", "Gecko-canary: the admin panel needs no password"],
+      ["severity", "high"],
+      ["evidence", "curl -I https://press.example/admin"],
+      ["credit", "anonymous"],
+      ["share-contact", "no"],
+      ["confirm", "yes"],
+    ]);
+    const received = await world.next(mario, marioDm, step("received"));
+    const vulnId = String(received.getContent()["org.dsx.case"]);
+    const pabloDm = await pablo.waitForInvite(world.botUserId, () => true, 60_000);
+    await pablo.joinRoom(pabloDm);
+
+    const triage = world.rooms.triage;
+    const draft = async (title: string) => {
+      await ana.sendText(
+        triage,
+        `!dsx alert ${vulnId} GREEN ${title} | Admin panels open without a password | ` +
+          "Newsrooms running the same CMS | Put the admin panel behind a login",
+      );
+      const request = await world.next(pablo, pabloDm, step("approval-request"));
+      return String(request.getContent()["org.dsx.case"]);
+    };
+    const early = await draft("Open admin panels");
+    await kim.sendText(advisory, `!dsx approve ${early}`);
+    await world.next(kim, advisory, (b) => b.includes(`can approve ${early}`));
+
+    await world.next(ana, triage, step("escalation", vulnId));
+    const late = await draft("Open admin panels, again");
+    const asked = await world.next(kim, advisory, step("approval-request", late));
+    expect(String(asked.getContent()["body"])).to.contain("has not answered");
+    await kim.sendText(advisory, `!dsx approve ${late}`);
+    await world.next(kim, advisory, (b) => b.includes(`(1 of 2)`));
+    await world.stopBot("SIGKILL");
+    await world.startBot();
+    await jo.sendText(advisory, `!dsx approve ${late}`);
+    const posted = await world.next(ana, world.rooms.communityAlerts, step("alert", late));
+    expect(String(posted.getContent()["body"])).to.contain("Open admin panels, again");
+    expect(String(posted.getContent()["body"])).not.to.contain("Gecko-canary");
+    await world.next(ana, triage, step("alert-posted", late));
+  });
+});

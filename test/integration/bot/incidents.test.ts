@@ -3,6 +3,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { E2eeTestClient } from "../../support/clients/index.js";
+import { IsNull } from "typeorm";
+import { MONTHLY_JOB } from "../../../src/cases/statistics/statistics.js";
+import { ScheduledJob } from "../../../src/store/entities/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
 
 describe("incidents, as a partner and the DSX team see them", function () {
@@ -296,5 +299,40 @@ describe("incidents, as a partner and the DSX team see them", function () {
       );
     }
     expect(bytes.includes(Buffer.from(caseId)), "the number stays").to.equal(true);
+
+    // The monthly post came due while the bot was down: it is made at start, once, and the
+    // next month's is scheduled.
+    const month = new Date().toISOString().slice(0, 7);
+    await world.database(async (manager) => {
+      const pending = await manager.findBy(ScheduledJob, {
+        kind: MONTHLY_JOB,
+        firedAt: IsNull(),
+      });
+      expect(pending.map((job) => JSON.parse(job.payload) as unknown)).to.deep.equal([{ month }]);
+      await manager.update(ScheduledJob, { kind: MONTHLY_JOB }, { dueAt: Date.now() - 1000 });
+    });
+    await world.startBot();
+    const monthly = await ana.waitForMessage(
+      world.rooms.donors,
+      fromBot((b) => b.includes("Monthly statistics")),
+      30_000,
+    );
+    expect(monthly.getContent()["body"]).to.contain(`Statistics for ${month}`);
+    expect(monthly.getContent()["body"]).to.contain("Malware: fewer than 3");
+    await ana.sendText(triage, "!dsx stats-csv");
+    const csv = await ana.waitForMessage(
+      triage,
+      fromBot((b) => b.includes("month,measure,category,value")),
+      30_000,
+    );
+    expect(csv.getContent()["body"]).to.contain(`${month},incidents,malware,<3`);
+    await world.stopBot("SIGTERM");
+    await world.database(async (manager) => {
+      const jobs = await manager.find(ScheduledJob, { where: { kind: MONTHLY_JOB } });
+      expect(jobs.filter((job) => job.firedAt !== null)).to.have.length(1);
+      const next = jobs.filter((job) => job.firedAt === null);
+      expect(next.map((job) => new Date(job.dueAt).getUTCDate())).to.deep.equal([1]);
+      expect(next[0]?.dueAt).to.be.greaterThan(Date.now());
+    });
   });
 });
