@@ -21,7 +21,7 @@ import { Incidents } from "../cases/incidents/incidents.js";
 import { Vulnerabilities } from "../cases/vulnerabilities/vulnerabilities.js";
 import { Conduct } from "../cases/conduct/conduct.js";
 import { Statistics } from "../cases/statistics/statistics.js";
-import { Alerts } from "../cases/alerts/alerts.js";
+import { Sharing } from "../cases/alerts/sharing.js";
 import { AlertStore } from "../cases/alerts/alert-store.js";
 import { AlertSources } from "../cases/alerts/sources.js";
 import { VulnerabilityStore } from "../cases/vulnerabilities/vulnerability-store.js";
@@ -93,7 +93,7 @@ export async function startBot(
     rooms,
     offerTimeoutMs: () => config.incidents.offerTimeout.ms,
     automaticOffers: () => config.incidents.automaticOffers,
-    closing: (manager, caseId) => alerts.forgetCase(manager, caseId),
+    closing: (manager, caseId) => sharing.forgetCase(manager, caseId),
   });
   const vulnerabilityStore = new VulnerabilityStore(cipher);
   const vulnerabilities: Vulnerabilities = new Vulnerabilities({
@@ -133,11 +133,7 @@ export async function startBot(
     jobs: (): Scheduler => scheduler,
     log: log.child({ component: "conduct" }),
   });
-  const sourceExchanges = caseExchanges({
-    INC: incidents.exchanges(),
-    VUL: vulnerabilities.exchanges(),
-  });
-  const alerts: Alerts = new Alerts({
+  const sharing: Sharing = new Sharing({
     reader: () => dataSource.manager,
     store: new AlertStore(cipher),
     sources: new AlertSources({
@@ -145,7 +141,6 @@ export async function startBot(
       vulnerabilities: vulnerabilityStore,
       attachments: new AttachmentStore(cipher),
       directory: () => directory.directory,
-      triageRoomId: () => roomKinds.roomIdOf("triage"),
     }),
     catalog,
     tlpNames: config.policy.tlpNames,
@@ -153,10 +148,15 @@ export async function startBot(
     say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
     room: (key) => roomKinds.roomIdOf(key),
     roomLanguage: (key) => config.roomLanguages[key],
+    advisoryRoomId: () => roomKinds.roomIdOf("advisory"),
+    advisoryLanguage: () => config.roomLanguages.advisory,
     displayNames: (roomId) =>
       (client.getRoom(roomId)?.getMembers() ?? []).map((member) => member.name),
     advisoryQuorum: () => config.policy.disclosure.advisoryQuorum,
-    exchanges: sourceExchanges,
+    exchanges: caseExchanges({ INC: incidents.exchanges(), VUL: vulnerabilities.exchanges() }),
+    rooms,
+    botUserId: () => client.getSafeUserId(),
+    jobs: (): Scheduler => scheduler,
   });
   const statistics = new Statistics({
     catalog,
@@ -170,14 +170,14 @@ export async function startBot(
     incidents.chatModule(),
     vulnerabilities.chatModule(),
     conduct.chatModule(),
-    alerts.chatModule(),
+    ...sharing.chatModules(),
     statistics.chatModule(),
   ];
   const exchanges: ExchangeResolver = caseExchanges({
     INC: incidents.exchanges(),
     VUL: vulnerabilities.exchanges(),
     COC: conduct.exchanges(),
-    ALR: alerts.exchanges(),
+    ALR: sharing.exchanges(),
   });
   const outbox = new Outbox({
     client,
@@ -196,7 +196,10 @@ export async function startBot(
   const guard = new RoomGuard({
     client,
     dataSource,
-    guarded: async (roomId) => (await incidents.guardOf(roomId)) ?? (await conduct.guardOf(roomId)),
+    guarded: async (roomId) =>
+      (await incidents.guardOf(roomId)) ??
+      (await conduct.guardOf(roomId)) ??
+      (await sharing.guardOf(roomId)),
     directory: () => directory.directory,
     catalog,
     tlpNames: config.policy.tlpNames,
@@ -210,6 +213,7 @@ export async function startBot(
       ...vulnerabilities.tasks(),
       ...conduct.tasks(),
       ...statistics.tasks(),
+      ...sharing.tasks(),
       guard.task(),
     ],
     log: log.child({ component: "scheduler" }),
@@ -238,6 +242,7 @@ export async function startBot(
       guard.hook(),
       { handle: (event, manager) => incidents.roomEvent(event, manager) },
       { handle: (event, manager) => conduct.roomEvent(event, manager) },
+      { handle: (event, manager) => sharing.roomEvent(event, manager) },
     ]),
     log: log.child({ component: "inbox" }),
     afterHandled: () => {

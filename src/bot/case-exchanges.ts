@@ -6,10 +6,12 @@ export function caseExchanges(
   byKind: Partial<Record<CaseKind, ExchangeResolver>>,
 ): ExchangeResolver {
   return {
-    exchangeOf: (caseId) => {
+    exchangeOf: (caseId, roomId) => {
       const parsed = parseCaseId(caseId);
       const resolver = parsed === undefined ? undefined : byKind[parsed.kind];
-      return resolver ? resolver.exchangeOf(parsed?.id ?? caseId) : Promise.resolve(undefined);
+      return resolver
+        ? resolver.exchangeOf(parsed?.id ?? caseId, roomId)
+        : Promise.resolve(undefined);
     },
   };
 }

@@ -48,10 +48,10 @@ export class RoomKinds {
     return this.configured.get(roomId);
   }
 
-  /** A ticket room or a report room: the rooms the guard keeps to their audience. */
+  /** A ticket, report or warning room: the rooms the guard keeps to their audience. */
   isCaseRoom(roomId: string): boolean {
     const kind = this.kindOf(roomId);
-    return kind === "ticket" || kind === "report";
+    return kind === "ticket" || kind === "report" || kind === "warning";
   }
 
   kindOf(roomId: string): RoomKind {
@@ -62,6 +62,7 @@ export class RoomKinds {
     const bot = this.client.getSafeUserId();
     if (RoomMaker.caseOf(room, bot, "ticket") !== undefined) return "ticket";
     if (RoomMaker.caseOf(room, bot, "report") !== undefined) return "report";
+    if (RoomMaker.caseOf(room, bot, "warning") !== undefined) return "warning";
     const present = presentMembers(room);
     return present.length <= 2 ? "direct" : "other";
   }

@@ -16,6 +16,7 @@ export type RoomKind =
   | "alerts"
   | "ticket"
   | "report"
+  | "warning"
   | "other";
 
 /** A text message a person sent, as the chat layer sees it. */

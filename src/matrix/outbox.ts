@@ -22,9 +22,12 @@ import { readRoomFacts } from "./room-facts.js";
 import type { Catalog } from "../chat/catalog.js";
 import { renderText } from "../chat/render.js";
 
-/** Finds the exchange (participants and organisations) of a case; workflows provide it. */
+/**
+ * Finds the exchange (participants and organisations) of a case; workflows provide it. The room
+ * matters where one case has rooms of different audiences (a private warning's own room).
+ */
 export interface ExchangeResolver {
-  exchangeOf(caseId: string): Promise<Exchange | undefined>;
+  exchangeOf(caseId: string, roomId?: string): Promise<Exchange | undefined>;
 }
 
 export interface OutboxOptions {
@@ -324,7 +327,7 @@ export class Outbox {
       privateTo !== null
         ? { participants: new Set([privateTo, botUserId]), organisations: new Set() }
         : row.caseId !== null
-          ? await this.options.exchanges.exchangeOf(row.caseId)
+          ? await this.options.exchanges.exchangeOf(row.caseId, row.roomId)
           : undefined;
     return decideAudience(label, facts, exchange, this.options.directory(), botUserId);
   }

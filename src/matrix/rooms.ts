@@ -11,8 +11,13 @@ import type { Logger } from "../ops/log.js";
 import { presentMembers } from "./room-facts.js";
 
 /** The state events that mark a room as a case's room (set by the bot when it makes it). */
-export const CASE_ROOM_STATE = { ticket: "org.dsx.ticket", report: "org.dsx.report" } as const;
+export const CASE_ROOM_STATE = {
+  ticket: "org.dsx.ticket",
+  report: "org.dsx.report",
+  warning: "org.dsx.warning",
+} as const;
 export type CaseRoomKind = keyof typeof CASE_ROOM_STATE;
+const CASE_ROOM_KINDS = Object.keys(CASE_ROOM_STATE) as CaseRoomKind[];
 
 /** How long a room the bot created may take to reach it through sync. */
 const ROOM_SYNC_TIMEOUT_MS = 60_000;
@@ -62,9 +67,8 @@ export class RoomMaker {
     const bot = this.client.getSafeUserId();
     const existing = this.client.getRooms().find((room) => {
       if (room.getMyMembership() !== "join" || this.isConfigured(room.roomId)) return false;
-      const caseRoom =
-        RoomMaker.caseOf(room, bot, "ticket") ?? RoomMaker.caseOf(room, bot, "report");
-      if (caseRoom !== undefined || !room.hasEncryptionStateEvent()) return false;
+      const caseRoom = CASE_ROOM_KINDS.some((kind) => RoomMaker.caseOf(room, bot, kind));
+      if (caseRoom || !room.hasEncryptionStateEvent()) return false;
       const others = presentMembers(room).filter((m) => m.userId !== bot);
       return others.length === 1 && others[0]?.userId === userId;
     });
@@ -72,7 +76,7 @@ export class RoomMaker {
   }
 
   /**
-   * The room of a case (a ticket room, an abuse report's room): encrypted, invite-only, history
+   * The room of a case (a ticket room, an abuse report's room, a private warning's room): encrypted, invite-only, history
    * visible from joining only, and power levels that leave invites, kicks and state to the bot
    * (DESIGN.md, TLP enforcement).
    */

@@ -50,6 +50,23 @@ export class AlertStore {
     return manager.findOneBy(Alert, { caseId });
   }
 
+  /** The warning whose room this is, once approved. */
+  byDeliveryRoom(manager: EntityManager, roomId: string): Promise<Alert | null> {
+    return manager.findOneBy(Alert, { deliveryRoomId: roomId, kind: "warning" });
+  }
+
+  /** The warnings of a case that have a room of their own. */
+  async deliveredOf(manager: EntityManager, sourceCase: string): Promise<Alert[]> {
+    return (await manager.findBy(Alert, { sourceCase, kind: "warning" })).filter(
+      (alert) => alert.deliveryRoomId !== null,
+    );
+  }
+
+  /** The drafts waiting for someone's approval. */
+  awaiting(manager: EntityManager): Promise<Alert[]> {
+    return manager.find(Alert, { where: { state: "awaiting-approval" }, order: { id: "ASC" } });
+  }
+
   seal(caseId: string, column: Sealed, value: string): string {
     return this.cipher.encrypt(value, `alert.${column}:${caseId}`);
   }

@@ -13,7 +13,6 @@ export interface AlertSource {
   readonly caseId: string;
   /** The label of what the draft room hears about the draft (it may still name people). */
   readonly label: TlpLabel;
-  readonly draftRoomId: string;
   /** Who may draft: the ticket's participants, or (for a vulnerability) the DSX team. */
   mayDraft(userId: string): boolean;
   /** The people whose yes is the partner's: the reporting partner's, or the affected party's. */
@@ -27,6 +26,8 @@ export interface AlertSource {
   readonly advisoryMayApprove: boolean;
   /** The partner organisation the case is about (the reporter's, or the affected one). */
   readonly partnerOrg: string | null;
+  /** The provider organisation working on an incident. */
+  readonly providerOrg: string | null;
   readonly fileNames: readonly string[];
 }
 
@@ -35,7 +36,6 @@ export interface SourceOptions {
   readonly vulnerabilities: VulnerabilityStore;
   readonly attachments: AttachmentStore;
   readonly directory: () => Directory;
-  readonly triageRoomId: () => string | undefined;
 }
 
 /** Severities serious enough for the DSX team to share without the affected party's yes. */
@@ -101,7 +101,6 @@ export class AlertSources {
     return {
       caseId: incident.caseId,
       label: parseTlp(incident.label ?? "") ?? "RED",
-      draftRoomId: incident.ticketRoomId,
       mayDraft: (userId) => participants.includes(userId),
       approvers: participants.filter(ofPartner),
       asks:
@@ -110,20 +109,18 @@ export class AlertSources {
           : [{ roomId: incident.ticketRoomId, userId: incident.reporterId }],
       advisoryMayApprove: false,
       partnerOrg: partner,
+      providerOrg: incident.providerOrg,
       fileNames: files.map((f) => f.name),
     };
   }
 
-  private fromVulnerability(v: Vulnerability): AlertSource | undefined {
-    const triage = this.o.triageRoomId();
-    if (triage === undefined) return undefined;
+  private fromVulnerability(v: Vulnerability): AlertSource {
     const contacts = this.o.vulnerabilities.contacts(v);
     const pastStepOne =
       PAST_STEP_ONE.includes(v.state) || (v.escalateAt !== null && Date.now() >= v.escalateAt);
     return {
       caseId: v.caseId,
       label: "AMBER",
-      draftRoomId: triage,
       mayDraft: (userId) => this.o.directory().isDsxTeam(userId),
       approvers: contacts.map((c) => c.userId),
       asks: contacts.flatMap((c) =>
@@ -131,6 +128,7 @@ export class AlertSources {
       ),
       advisoryMayApprove: SERIOUS.includes(v.severity) && v.answeredAt === null && pastStepOne,
       partnerOrg: v.affectedOrg,
+      providerOrg: null,
       fileNames: [],
     };
   }

@@ -20,7 +20,17 @@ export function helpText(
 export function helpCommand(commands: () => readonly Command[]): Command {
   return {
     words: ["help"],
-    rooms: ["direct", "triage", "abuseTeam", "advisory", "donors", "ticket", "report", "other"],
+    rooms: [
+      "direct",
+      "triage",
+      "abuseTeam",
+      "advisory",
+      "donors",
+      "ticket",
+      "report",
+      "warning",
+      "other",
+    ],
     summary: "command.help",
     run(context) {
       context.reply({

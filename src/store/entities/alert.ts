@@ -7,9 +7,11 @@ export type AlertKind = "community" | "warning";
 
 /**
  * `reviewing`: the author still has findings to edit or keep; `awaiting-approval`: the partner
- * (or the advisory quorum) is asked; `posted`; `refused` by the partner; `withdrawn` by the author.
+ * (or the advisory quorum) is asked; `delivering`: a warning approved, its room being made and
+ * joined; `posted` (or delivered); `refused` by the partner; `withdrawn` by the author.
  */
-export type AlertState = "reviewing" | "awaiting-approval" | "posted" | "refused" | "withdrawn";
+export type AlertState =
+  "reviewing" | "awaiting-approval" | "delivering" | "posted" | "refused" | "withdrawn";
 
 /**
  * Something drawn from a case to share beyond it, with the partner's approval (the Information

@@ -247,7 +247,7 @@ describe("community alerts from a vulnerability: the advisory path", function ()
       return String(request.getContent()["org.dsx.case"]);
     };
     const early = await draft("Open admin panels");
-    await kim.sendText(advisory, `!dsx approve ${early}`);
+    await kim.sendText(advisory, `!dsx approve ${early} it is serious`);
     await world.next(kim, advisory, (b) => b.includes(`can approve ${early}`));
 
     await world.next(ana, triage, step("escalation", vulnId));
@@ -255,10 +255,12 @@ describe("community alerts from a vulnerability: the advisory path", function ()
     const asked = await world.next(kim, advisory, step("approval-request", late));
     expect(String(asked.getContent()["body"])).to.contain("has not answered");
     await kim.sendText(advisory, `!dsx approve ${late}`);
+    await world.next(kim, advisory, (b) => b.includes("Please say why"));
+    await kim.sendText(advisory, `!dsx approve ${late} newsrooms are exposed and nobody answers`);
     await world.next(kim, advisory, (b) => b.includes(`(1 of 2)`));
     await world.stopBot("SIGKILL");
     await world.startBot();
-    await jo.sendText(advisory, `!dsx approve ${late}`);
+    await jo.sendText(advisory, `!dsx approve ${late} same CMS everywhere`);
     const posted = await world.next(ana, world.rooms.communityAlerts, step("alert", late));
     expect(String(posted.getContent()["body"])).to.contain("Open admin panels, again");
     expect(String(posted.getContent()["body"])).not.to.contain("Gecko-canary");

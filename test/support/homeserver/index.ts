@@ -93,6 +93,11 @@ export class TestHomeserver {
     return room === undefined ? undefined : new RoomView(room);
   }
 
+  /** Every room's ID. */
+  roomIds(): string[] {
+    return [...this.state.rooms.keys()];
+  }
+
   /** How many to-device messages wait for a device's acknowledgement. */
   pendingToDeviceCount(userId: string, deviceId: string): number {
     return this.state.toDevice.pendingCount(userId, deviceId);
