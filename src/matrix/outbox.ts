@@ -5,7 +5,7 @@ import { toContent, type BotMessage, type MessageContent } from "../chat/bot-mes
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../ops/log.js";
 import { decideAudience, type AudienceDecision, type Exchange } from "../policy/audience.js";
-import { parseTlp, tlpName, type TlpLabel, type TlpNames } from "../policy/tlp.js";
+import { parseTlp, TLP_LABELS, tlpName, type TlpLabel, type TlpNames } from "../policy/tlp.js";
 import { audit } from "../store/audit-log.js";
 import { OutgoingMessage } from "../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../store/field-cipher.js";
@@ -54,6 +54,10 @@ export class Outbox {
   private failures = 0;
   private retryAt = 0;
   private stopped = false;
+  /** Messages refused since start, by label, for the metrics endpoint. */
+  readonly refusedByLabel: Record<TlpLabel, number> = Object.fromEntries(
+    TLP_LABELS.map((label) => [label, 0]),
+  ) as Record<TlpLabel, number>;
 
   private readonly attachments: AttachmentStore;
 
@@ -321,6 +325,7 @@ export class Outbox {
   ): Promise<void> {
     const { log, dataSource } = this.options;
     const label = parseTlp(row.label) ?? "RED";
+    this.refusedByLabel[label]++;
     log.warn("send refused by TLP", {
       roomId: row.roomId,
       label: row.label,
