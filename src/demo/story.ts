@@ -54,27 +54,31 @@ class Scene {
     const before = new Set(
       (person.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? []).map((e) => e.getId()),
     );
-    return person.waitForEvent(
-      roomId,
-      (event) =>
-        !before.has(event.getId()) &&
-        event.getSender() === this.world.botUserId &&
-        event.getType() === "m.room.message" &&
-        test(event.getContent()),
-      STEP_MS,
+    return awaitedLater(
+      person.waitForEvent(
+        roomId,
+        (event) =>
+          !before.has(event.getId()) &&
+          event.getSender() === this.world.botUserId &&
+          event.getType() === "m.room.message" &&
+          test(event.getContent()),
+        STEP_MS,
+      ),
     );
   }
 
   /** The bot's message of a workflow step (`org.dsx.step`), of a case if given, said or coming. */
   step(person: E2eeTestClient, roomId: string, step: string, caseId?: string) {
-    return person.waitForMessage(
-      roomId,
-      this.world.fromBot(
-        (_body, event) =>
-          event.getContent()["org.dsx.step"] === step &&
-          (caseId === undefined || event.getContent()["org.dsx.case"] === caseId),
+    return awaitedLater(
+      person.waitForMessage(
+        roomId,
+        this.world.fromBot(
+          (_body, event) =>
+            event.getContent()["org.dsx.step"] === step &&
+            (caseId === undefined || event.getContent()["org.dsx.case"] === caseId),
+        ),
+        STEP_MS,
       ),
-      STEP_MS,
     );
   }
 
@@ -102,6 +106,16 @@ class Scene {
     await person.joinRoom(roomId);
     return roomId;
   }
+}
+
+/**
+ * A wait the script starts before the action it waits for and awaits after it. Should the action
+ * fail first, the demo ends on that error; the wait's own later timeout is then nobody's concern
+ * and must not end the process as an unhandled rejection before the demo has cleaned up.
+ */
+function awaitedLater<T>(wait: Promise<T>): Promise<T> {
+  wait.catch(() => undefined);
+  return wait;
 }
 
 /** The whole story: an incident from report to closing, then a vulnerability's disclosure. */
@@ -221,11 +235,7 @@ async function playVulnerability(scene: Scene, ana: E2eeTestClient): Promise<voi
   const first = scene.botSays(kim, advisory, (c) => c["org.dsx.step"] === "vote");
   await scene.say(kim, advisory, `!dsx approve ${caseId}`);
   await first;
-  const published = ana.waitForMessage(
-    world.rooms.publicAlerts,
-    world.fromBot((_b, e) => e.getContent()["org.dsx.case"] === caseId),
-    STEP_MS,
-  );
+  const published = scene.step(ana, world.rooms.publicAlerts, "disclosure", caseId);
   await scene.say(jo, advisory, `!dsx approve ${caseId}`);
   await published;
   await mario.waitForMessage(
