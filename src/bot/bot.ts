@@ -235,7 +235,7 @@ export async function startBot(
 
   return {
     connection,
-    ...botProbe({ dataSource, sync, inbox, outbox }),
+    ...botProbe({ dataSource, sync, inbox, outbox, scheduler }),
     async stop() {
       sync.detach();
       await inbox.stop();

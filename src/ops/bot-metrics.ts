@@ -17,6 +17,9 @@ export interface BotReadings {
   /** Messages the outbox refused to send, by TLP label, since the process started. */
   readonly sendsRefused: Readonly<Record<TlpLabel, number>>;
   readonly openCases: Readonly<Record<CaseKind, number>>;
+  /** Scheduled jobs fired, and attempts that failed (to be retried), since the process started. */
+  readonly jobsFired: number;
+  readonly jobsFailed: number;
   /** How late the oldest due job that has not fired is, in seconds (0 when none is due). */
   readonly scheduleLagSeconds: number;
   /** Events kept because they cannot be decrypted yet. */
@@ -64,6 +67,18 @@ export function botMetricFamilies(
       help: "Open cases by kind.",
       type: "gauge",
       samples: CASE_KINDS.map((kind) => ({ labels: { kind }, value: readings.openCases[kind] })),
+    },
+    {
+      name: "dsx_jobs_fired_total",
+      help: "Scheduled jobs (reminders, deadlines) fired since the bot started.",
+      type: "counter",
+      samples: [{ value: readings.jobsFired }],
+    },
+    {
+      name: "dsx_jobs_failed_total",
+      help: "Attempts at a scheduled job that failed (it is retried) since the bot started.",
+      type: "counter",
+      samples: [{ value: readings.jobsFailed }],
     },
     {
       name: "dsx_schedule_lag_seconds",

@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { Inbox } from "../matrix/inbox.js";
 import type { Outbox } from "../matrix/outbox.js";
 import type { SyncWatch } from "../matrix/sync-watch.js";
+import type { Scheduler } from "../schedule/scheduler.js";
 import type { BotProbe } from "./ops-endpoint.js";
 import { readStoredCounts } from "./stored-counts.js";
 
@@ -14,8 +15,9 @@ export function botProbe(parts: {
   sync: SyncWatch;
   inbox: Inbox;
   outbox: Outbox;
+  scheduler: Scheduler;
 }): BotProbe {
-  const { dataSource, sync, inbox, outbox } = parts;
+  const { dataSource, sync, inbox, outbox, scheduler } = parts;
   return {
     async readiness() {
       const database = await databaseAnswers(dataSource);
@@ -27,6 +29,8 @@ export function botProbe(parts: {
         eventsHandled: inbox.counts.handled,
         eventsFailed: inbox.counts.failed,
         sendsRefused: { ...outbox.refusedByLabel },
+        jobsFired: scheduler.stats.fired,
+        jobsFailed: scheduler.stats.failed,
         ...(await readStoredCounts(dataSource)),
       };
     },

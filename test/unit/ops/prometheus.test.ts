@@ -80,6 +80,8 @@ describe("ops/bot-metrics", () => {
     eventsFailed: 1,
     sendsRefused: { RED: 0, "AMBER+STRICT": 0, AMBER: 2, GREEN: 1, WHITE: 0 },
     openCases: { incident: 4, vulnerability: 2, conduct: 1 },
+    jobsFired: 9,
+    jobsFailed: 0,
     scheduleLagSeconds: 1.5,
     undecryptableWaiting: 3,
   };
@@ -99,6 +101,8 @@ describe("ops/bot-metrics", () => {
       'dsx_open_cases{kind="incident"} 4',
       'dsx_open_cases{kind="vulnerability"} 2',
       'dsx_open_cases{kind="conduct"} 1',
+      "dsx_jobs_fired_total 9",
+      "dsx_jobs_failed_total 0",
       "dsx_schedule_lag_seconds 1.5",
       "dsx_undecryptable_events 3",
     ]);
