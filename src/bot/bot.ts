@@ -13,6 +13,9 @@ import { Outbox, type ExchangeResolver } from "../matrix/outbox.js";
 import { establishSession } from "../matrix/session.js";
 import { sessionHomeserver } from "../matrix/session-homeserver.js";
 import type { Logger } from "../ops/log.js";
+import type { BotProbe } from "../ops/ops-endpoint.js";
+import { botProbe } from "../ops/bot-probe.js";
+import { SyncWatch } from "../matrix/sync-watch.js";
 import { DEFAULT_LANGUAGE } from "../chat/catalog.js";
 import { languageOf } from "../store/people.js";
 import { FieldCipher } from "../store/field-cipher.js";
@@ -44,7 +47,7 @@ const CEILINGS: Partial<Record<keyof BotConfig["rooms"], TlpLabel>> = {
 };
 
 /** A running bot; `stop()` finishes the event in hand and closes everything. */
-export interface RunningBot {
+export interface RunningBot extends BotProbe {
   readonly connection: Connection;
   stop(): Promise<void>;
 }
@@ -259,6 +262,8 @@ export async function startBot(
     log.child({ component: "invites" }),
   );
 
+  const sync = new SyncWatch(client);
+  sync.attach();
   inbox.attach();
   invites.attach();
   vulnerabilities.watchReceipts();
@@ -291,7 +296,9 @@ export async function startBot(
 
   return {
     connection,
+    ...botProbe({ dataSource, sync, inbox, outbox, scheduler }),
     async stop() {
+      sync.detach();
       await inbox.stop();
       await scheduler.stop();
       await outbox.stop();

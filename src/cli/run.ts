@@ -4,9 +4,15 @@ import { ExitCode } from "./exit-codes.js";
 import { checkConfigCommand } from "./check-config.js";
 import { migrateCommand } from "./migrate.js";
 import { startCommand } from "./start.js";
+import { demoCommand } from "./demo.js";
 
 /** Every command of `dsx-bot`, in the order help lists them. */
-export const commands: readonly CliCommand[] = [startCommand, migrateCommand, checkConfigCommand];
+export const commands: readonly CliCommand[] = [
+  startCommand,
+  migrateCommand,
+  checkConfigCommand,
+  demoCommand,
+];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

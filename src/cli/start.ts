@@ -7,6 +7,7 @@ import { LiveDirectory } from "../config/live-directory.js";
 import { formatPath, formatProblem } from "../config/problems.js";
 import { SessionError } from "../matrix/session.js";
 import { createLogger, type Logger } from "../ops/log.js";
+import { OpsEndpoint } from "../ops/ops-endpoint.js";
 import { databaseLocation, openDatabase } from "../store/data-source.js";
 
 export const startCommand: CliCommand = {
@@ -29,6 +30,28 @@ export const startCommand: CliCommand = {
     if (database.applied.length > 0)
       log.info("migrations applied", { count: database.applied.length });
 
+    let bot: RunningBot | undefined;
+    let endpoint: OpsEndpoint | undefined;
+    if (config.ops.metrics) {
+      const { host, port } = config.ops.metrics;
+      try {
+        endpoint = await OpsEndpoint.start({
+          host,
+          port,
+          probe: () => bot,
+          log: log.child({ component: "ops" }),
+        });
+      } catch (error) {
+        io.err(`cannot serve ops.metrics on ${host}:${port}: ${(error as Error).message}`);
+        await database.dataSource.destroy();
+        return ExitCode.failure;
+      }
+      log.info("health and metrics endpoint listening", {
+        key: "ops.metrics",
+        port: endpoint.port,
+      });
+    }
+
     const directory = new LiveDirectory(file, config, io.env);
     const onHangup = (): void => {
       void reload(directory, log, io.err);
@@ -45,7 +68,6 @@ export const startCommand: CliCommand = {
     log.info("dsx-bot started", { count: config.organisations.length });
 
     let exit: ExitCode = ExitCode.ok;
-    let bot: RunningBot | undefined;
     const started = startBot(config, directory, database.dataSource, log).then(
       (running) => (bot = running),
       (error: unknown) => {
@@ -59,10 +81,12 @@ export const startCommand: CliCommand = {
       // Stopped while still starting (e.g. waiting for the homeserver): nothing is half-done
       // that the stores would not survive, so the process just ends (cli.ts exits).
       log.info("shutting down during start-up", { reason: first });
+      await endpoint?.close();
       return ExitCode.ok;
     }
     if (bot) log.info("shutting down", { reason: await stopRequested });
     process.off("SIGHUP", onHangup);
+    await endpoint?.close();
     await bot?.stop();
     await database.dataSource.destroy();
     log.info("stopped");

@@ -13,6 +13,7 @@ const RESTART_KEYS = [
   "policy",
   "incidents",
   "logging",
+  "ops",
 ] as const;
 
 export type ReloadOutcome =

@@ -174,6 +174,17 @@ export const configSchema = z.strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
     })
     .prefault({}),
+  ops: z
+    .strictObject({
+      // The health and metrics endpoint; off unless configured.
+      metrics: z
+        .strictObject({
+          host: z.string().min(1).default("127.0.0.1"),
+          port: z.number().int().min(0).max(65535).default(9464),
+        })
+        .optional(),
+    })
+    .prefault({}),
 });
 
 /** A validated configuration, with defaults filled in and durations parsed. */

@@ -69,6 +69,8 @@ export class Inbox {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly watching = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Events handled (and those whose handler failed) since start, for the metrics endpoint. */
+  readonly counts = { handled: 0, failed: 0 };
 
   constructor(private readonly options: InboxOptions) {}
 
@@ -199,6 +201,7 @@ export class Inbox {
         await manager.delete(UndecryptableEvent, { eventId });
         await handler.handle(event, manager, prepared);
       });
+      this.counts.handled++;
     } catch (error) {
       if (await this.isHandled(eventId)) return; // handled meanwhile (a duplicate delivery)
       log.error("handling an event failed; recorded and apologised", { roomId, eventId, error });
@@ -207,6 +210,7 @@ export class Inbox {
         await manager.delete(UndecryptableEvent, { eventId });
         await handler.failed(event, manager);
       });
+      this.counts.failed++;
     }
     this.options.afterHandled();
   }

@@ -8,6 +8,7 @@ import { decideAudience, type AudienceDecision, type Exchange } from "../policy/
 import {
   isMoreRestrictive,
   parseTlp,
+  TLP_LABELS,
   tlpName,
   type TlpLabel,
   type TlpNames,
@@ -68,6 +69,10 @@ export class Outbox {
   private failures = 0;
   private retryAt = 0;
   private stopped = false;
+  /** Messages refused since start, by label, for the metrics endpoint. */
+  readonly refusedByLabel: Record<TlpLabel, number> = Object.fromEntries(
+    TLP_LABELS.map((label) => [label, 0]),
+  ) as Record<TlpLabel, number>;
 
   private readonly attachments: AttachmentStore;
 
@@ -338,6 +343,7 @@ export class Outbox {
   ): Promise<void> {
     const { log, dataSource } = this.options;
     const label = parseTlp(row.label) ?? "RED";
+    this.refusedByLabel[label]++;
     log.warn("send refused by TLP", {
       roomId: row.roomId,
       label: row.label,

@@ -20,6 +20,7 @@ export interface LogFields {
   file?: string;
   errcode?: string;
   status?: number;
+  port?: number;
   count?: number;
   attempt?: number;
   ms?: number;

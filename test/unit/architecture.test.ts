@@ -34,4 +34,26 @@ describe("architecture", () => {
     const outbox = await readFile(join(repositoryRoot, "src", "matrix", "outbox.ts"), "utf8");
     expect(outbox, "the outbox itself sends").to.match(SEND_METHODS);
   });
+
+  it("only the demo runs test support, from its one entry, which the CLI loads lazily", async () => {
+    const offenders: string[] = [];
+    const demoEntry = join("src", "demo", "demo.ts");
+    for (const file of await sourceFiles(join(repositoryRoot, "src"))) {
+      const name = relative(repositoryRoot, file);
+      const inDemo = name.startsWith(join("src", "demo") + "/");
+      const lines = (await readFile(file, "utf8")).split("\n");
+      lines.forEach((line, i) => {
+        const where = `${name}:${i + 1}: ${line.trim()}`;
+        const loadsTest = /^import (?!type ).*from "(?:\.\.\/)+test\//.test(line);
+        const typesOfTest = /^import type .*from "(?:\.\.\/)+test\//.test(line);
+        if (loadsTest && name !== demoEntry) offenders.push(where);
+        if (typesOfTest && !inDemo) offenders.push(where);
+        // Outside the demo, the demo is only ever imported dynamically (`await import(...)`).
+        if (!inDemo && /^import .*from "\.\.\/demo\//.test(line)) offenders.push(where);
+      });
+    }
+    expect(offenders).to.deep.equal([]);
+    const entry = await readFile(join(repositoryRoot, demoEntry), "utf8");
+    expect(entry, "the demo entry loads the test world").to.match(/^import \{ DsxWorld \}/m);
+  });
 });

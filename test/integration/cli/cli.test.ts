@@ -25,7 +25,8 @@ describe("dsx-bot command line", function () {
   it("lists its commands with --help, and refuses an unknown one", async () => {
     const help = await runNode(compiledCli, ["--help"]);
     expect(help.code).to.equal(0);
-    for (const name of ["start", "migrate", "check-config"]) expect(help.stdout).to.contain(name);
+    for (const name of ["start", "migrate", "check-config", "demo"])
+      expect(help.stdout).to.contain(name);
     const unknown = await runNode(compiledCli, ["frobnicate"]);
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.contain('unknown command "frobnicate"');

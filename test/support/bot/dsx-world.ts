@@ -51,9 +51,15 @@ export class DsxWorld {
     return `@${localpart}:${this.homeserver.serverName}`;
   }
 
-  /** `extraConfig`: more top-level YAML lines (e.g. `incidents: { automaticOffers: true }`). */
-  static async create(extraConfig: readonly string[] = []): Promise<DsxWorld> {
-    const homeserver = await TestHomeserver.start({ adminToken: "admin-token" });
+  /**
+   * `extraConfig`: more top-level YAML lines (e.g. `incidents: { automaticOffers: true }`);
+   * `homeserverPort`: where the homeserver listens (default: a free port).
+   */
+  static async create(extraConfig: readonly string[] = [], homeserverPort = 0): Promise<DsxWorld> {
+    const homeserver = await TestHomeserver.start({
+      adminToken: "admin-token",
+      port: homeserverPort,
+    });
     const folder = await mkdtemp(join(tmpdir(), "dsx-world-"));
     await homeserver.registerUser("dsx", BOT_PASSWORD);
     const ana = await homeserver.registerUser("ana", "ana-password");
@@ -102,7 +108,9 @@ export class DsxWorld {
       ...(this.extraConfig.some((line) => line.startsWith("policy:"))
         ? []
         : ["policy: { undecryptable: { askToResendAfter: PT2S } }"]),
-      "logging: { level: debug }",
+      ...(this.extraConfig.some((line) => line.startsWith("logging:"))
+        ? []
+        : ["logging: { level: debug }"]),
       ...this.extraConfig,
       "",
     ].join("\n");

@@ -97,6 +97,10 @@ describe("config/load", () => {
       "tlpNames",
       "logging",
       "level",
+      "ops",
+      "metrics",
+      "host",
+      "port",
     ];
     for (const key of keys) expect(text, key).to.match(new RegExp(`\\b${key}\\b`));
   });

@@ -1,0 +1,97 @@
+import { TLP_LABELS, type TlpLabel } from "../policy/tlp.js";
+import type { MetricFamily } from "./prometheus.js";
+
+/** The kinds of case the bot keeps, as `/metrics` names them. */
+export const CASE_KINDS = ["incident", "vulnerability", "conduct"] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+
+/**
+ * What `/metrics` reports: counts only. Nothing here can carry a message, a case id, a room or
+ * a name (invariant 3), so neither can the endpoint.
+ */
+export interface BotReadings {
+  /** Inbound events handled since the process started (their effects committed). */
+  readonly eventsHandled: number;
+  /** Inbound events whose handler failed (the sender was told), since the process started. */
+  readonly eventsFailed: number;
+  /** Messages the outbox refused to send, by TLP label, since the process started. */
+  readonly sendsRefused: Readonly<Record<TlpLabel, number>>;
+  readonly openCases: Readonly<Record<CaseKind, number>>;
+  /** Scheduled jobs fired, and attempts that failed (to be retried), since the process started. */
+  readonly jobsFired: number;
+  readonly jobsFailed: number;
+  /** How late the oldest due job that has not fired is, in seconds (0 when none is due). */
+  readonly scheduleLagSeconds: number;
+  /** Events kept because they cannot be decrypted yet. */
+  readonly undecryptableWaiting: number;
+}
+
+/** The families of `/metrics`; `readings` is undefined while the bot is still starting. */
+export function botMetricFamilies(
+  ready: boolean,
+  readings: BotReadings | undefined,
+): MetricFamily[] {
+  const families: MetricFamily[] = [
+    {
+      name: "dsx_ready",
+      help: "1 when the bot is synced with the homeserver and its database answers, else 0.",
+      type: "gauge",
+      samples: [{ value: ready ? 1 : 0 }],
+    },
+  ];
+  if (readings === undefined) return families;
+  families.push(
+    {
+      name: "dsx_events_handled_total",
+      help: "Inbound events handled since the bot started.",
+      type: "counter",
+      samples: [{ value: readings.eventsHandled }],
+    },
+    {
+      name: "dsx_events_failed_total",
+      help: "Inbound events whose handling failed (the sender was told) since the bot started.",
+      type: "counter",
+      samples: [{ value: readings.eventsFailed }],
+    },
+    {
+      name: "dsx_sends_refused_total",
+      help: "Messages the outbox refused to send, by TLP label, since the bot started.",
+      type: "counter",
+      samples: TLP_LABELS.map((label) => ({
+        labels: { label },
+        value: readings.sendsRefused[label],
+      })),
+    },
+    {
+      name: "dsx_open_cases",
+      help: "Open cases by kind.",
+      type: "gauge",
+      samples: CASE_KINDS.map((kind) => ({ labels: { kind }, value: readings.openCases[kind] })),
+    },
+    {
+      name: "dsx_jobs_fired_total",
+      help: "Scheduled jobs (reminders, deadlines) fired since the bot started.",
+      type: "counter",
+      samples: [{ value: readings.jobsFired }],
+    },
+    {
+      name: "dsx_jobs_failed_total",
+      help: "Attempts at a scheduled job that failed (it is retried) since the bot started.",
+      type: "counter",
+      samples: [{ value: readings.jobsFailed }],
+    },
+    {
+      name: "dsx_schedule_lag_seconds",
+      help: "How late the oldest due scheduled job is, in seconds (0 when none is due).",
+      type: "gauge",
+      samples: [{ value: readings.scheduleLagSeconds }],
+    },
+    {
+      name: "dsx_undecryptable_events",
+      help: "Events kept because they cannot be decrypted yet.",
+      type: "gauge",
+      samples: [{ value: readings.undecryptableWaiting }],
+    },
+  );
+  return families;
+}
