@@ -41,9 +41,15 @@ export function deadlinesFrom(notifiedAt: number, policy: DisclosurePolicy) {
 /**
  * The jobs still to come for a case, in due order: for each deadline that applies, a reminder
  * `remindBefore` it (when that is still ahead) and the deadline. A deadline already past is
- * kept: its job fires at once, marked late.
+ * kept (its job fires at once, marked late) unless it has fired: `fired` gives, per deadline,
+ * the time its job that fired was due; only a deadline moved beyond that is planned again.
  */
-export function plan(state: ScheduleState, policy: DisclosurePolicy, now: number): PlannedJob[] {
+export function plan(
+  state: ScheduleState,
+  policy: DisclosurePolicy,
+  now: number,
+  fired: ReadonlyMap<Deadline, number> = new Map(),
+): PlannedJob[] {
   if (state.finished) return [];
   const times: [Deadline, number | null][] = [
     ["respond", state.answered ? null : state.respondBy],
@@ -52,7 +58,8 @@ export function plan(state: ScheduleState, policy: DisclosurePolicy, now: number
   ];
   const jobs: PlannedJob[] = [];
   for (const [deadline, at] of times) {
-    if (at === null) continue;
+    const firedFor = fired.get(deadline);
+    if (at === null || (firedFor !== undefined && at <= firedFor)) continue;
     const remindAt = at - policy.remindBefore;
     if (policy.remindBefore > 0 && remindAt > now)
       jobs.push({ kind: "reminder", deadline, dueAt: remindAt });

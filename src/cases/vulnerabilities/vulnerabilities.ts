@@ -1,5 +1,5 @@
 import type { MatrixClient } from "matrix-js-sdk";
-import type { DataSource, EntityManager } from "typeorm";
+import { IsNull, Not, type DataSource, type EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
 import type { Catalog, Text } from "../../chat/catalog.js";
 import type { Command } from "../../chat/command.js";
@@ -17,7 +17,7 @@ import type { Scheduler, ScheduledTask } from "../../schedule/scheduler.js";
 import { defineTask } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
-import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
+import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import { Vulnerability } from "../../store/entities/vulnerability.js";
 import { languageOf } from "../../store/people.js";
 import { NoticeReceipts } from "./read-receipts.js";
@@ -28,7 +28,7 @@ import {
   vulnerabilityIntake,
   type VulnerabilityReport,
 } from "./intake.js";
-import { deadlinesFrom, plan, type DisclosurePolicy } from "./schedule.js";
+import { deadlinesFrom, plan, type Deadline, type DisclosurePolicy } from "./schedule.js";
 import type { VulnerabilityStore } from "./vulnerability-store.js";
 
 const NOTIFY_JOB = "vuln.notify";
@@ -704,7 +704,16 @@ export class Vulnerabilities {
     const jobs = this.o.jobs();
     await jobs.cancel(manager, v.caseId, REMINDER_JOB);
     await jobs.cancel(manager, v.caseId, DEADLINE_JOB);
-    for (const job of plan(scheduleState(v), this.o.policy(), Date.now()))
+    const fired = new Map<Deadline, number>();
+    for (const job of await manager.findBy(ScheduledJob, {
+      caseId: v.caseId,
+      kind: DEADLINE_JOB,
+      firedAt: Not(IsNull()),
+    })) {
+      const deadline = deadlineOf(job);
+      if (deadline) fired.set(deadline, Math.max(fired.get(deadline) ?? 0, job.dueAt));
+    }
+    for (const job of plan(scheduleState(v), this.o.policy(), Date.now(), fired))
       await jobs.schedule(manager, {
         kind: job.kind === "reminder" ? REMINDER_JOB : DEADLINE_JOB,
         dueAt: job.dueAt,

@@ -132,7 +132,7 @@ describe("vulnerabilities: the disclosure schedule", function () {
     expect(community.getContent()["org.dsx.tlp"]).to.equal("GREEN");
     expect(community.getContent()["body"])
       .to.contain("Heron-canary")
-      .and.to.contain("Reported by Mario R.");
+      .and.to.contain("Reported by: Mario R.");
     await botSaid(kim, world.rooms.advisory, (b) => b.includes(`!dsx approve ${caseId}`));
 
     const steps = botBodies(ana, triage)
@@ -174,7 +174,7 @@ describe("vulnerabilities: the disclosure schedule", function () {
     await jo.sendText(world.rooms.advisory, `!dsx approve ${caseId}`);
     const published = await botSaid(ana, world.rooms.publicAlerts, (b) => b.includes(caseId));
     expect(published.getContent()["org.dsx.tlp"]).to.equal("WHITE");
-    expect(published.getContent()["body"]).to.contain("Reported by Mario R.");
+    expect(published.getContent()["body"]).to.contain("Reported by: Mario R.");
     await botSaid(mario, marioDm, (b) => b.includes(`${caseId} has been disclosed publicly`));
   });
 
@@ -244,7 +244,7 @@ describe("vulnerabilities: the disclosure schedule", function () {
     const community = await botSaid(ana, world.rooms.communityAlerts, (b) => b.includes(second));
     expect(community.getContent()["body"])
       .to.contain("Jacana-canary")
-      .and.to.contain("Reported by Mario R.");
+      .and.to.contain("Reported by: Mario R.");
   });
 
   it("stopped across two deadlines: both fire once at start, in order, marked late; not again after another restart", async () => {

@@ -49,6 +49,9 @@ describe("dsx-bot demo", function () {
       expect(at, `${String(step)} after position ${from} in:\n${out}`).to.be.at.least(0);
       from += at + 1;
     }
+    // A deadline fires once, also after `!dsx escalate` replans the case.
+    const deadlines = out.match(/#triage +bot +\[step=deadline · VUL-/g) ?? [];
+    expect(deadlines, out).to.have.length(1);
     const took = /The story took ([\d.]+) s\./.exec(out);
     expect(took, out).to.not.equal(null);
     process.stdout.write(
