@@ -24,6 +24,8 @@ import { Incidents } from "../cases/incidents/incidents.js";
 import { Vulnerabilities } from "../cases/vulnerabilities/vulnerabilities.js";
 import { Conduct } from "../cases/conduct/conduct.js";
 import { Statistics } from "../cases/statistics/statistics.js";
+import { Backups } from "../backup/backups.js";
+import { auditModule } from "../cases/audit/audit.js";
 import { Sharing } from "../cases/alerts/sharing.js";
 import { AlertStore } from "../cases/alerts/alert-store.js";
 import { AlertSources } from "../cases/alerts/sources.js";
@@ -161,6 +163,16 @@ export async function startBot(
     botUserId: () => client.getSafeUserId(),
     jobs: (): Scheduler => scheduler,
   });
+  const backups = new Backups({
+    dataSource,
+    dataKey: config.dataKey,
+    stateDir: config.bot.stateDir,
+    copyStore: () => connection.copyStore(),
+    every: () => config.policy.backups.every.ms,
+    keep: () => config.policy.backups.keep.ms,
+    jobs: (): Scheduler => scheduler,
+    log: log.child({ component: "backups" }),
+  });
   const statistics = new Statistics({
     catalog,
     minimumCount: () => config.policy.statistics.minimumCount,
@@ -175,6 +187,7 @@ export async function startBot(
     conduct.chatModule(),
     ...sharing.chatModules(),
     statistics.chatModule(),
+    auditModule(),
   ];
   const exchanges: ExchangeResolver = caseExchanges({
     INC: incidents.exchanges(),
@@ -217,6 +230,7 @@ export async function startBot(
       ...conduct.tasks(),
       ...statistics.tasks(),
       ...sharing.tasks(),
+      ...backups.tasks(),
       guard.task(),
     ],
     log: log.child({ component: "scheduler" }),
@@ -278,7 +292,10 @@ export async function startBot(
       .filter((room) => roomKinds.isCaseRoom(room.roomId))
       .map((room) => room.roomId),
   );
-  await transaction(dataSource, (manager) => statistics.ensureMonthly(manager, Date.now()));
+  await transaction(dataSource, async (manager) => {
+    await statistics.ensureMonthly(manager, Date.now());
+    await backups.ensureScheduled(manager, Date.now());
+  });
   await scheduler.start();
   await vulnerabilities.checkAllSeen();
   void outbox.flush();

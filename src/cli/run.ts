@@ -5,12 +5,18 @@ import { checkConfigCommand } from "./check-config.js";
 import { migrateCommand } from "./migrate.js";
 import { startCommand } from "./start.js";
 import { demoCommand } from "./demo.js";
+import { backupCommand } from "./backup.js";
+import { restoreCommand } from "./restore.js";
+import { rotateKeyCommand } from "./rotate-key.js";
 
 /** Every command of `dsx-bot`, in the order help lists them. */
 export const commands: readonly CliCommand[] = [
   startCommand,
   migrateCommand,
   checkConfigCommand,
+  backupCommand,
+  restoreCommand,
+  rotateKeyCommand,
   demoCommand,
 ];
 

@@ -10,6 +10,8 @@ import type { Session } from "./session.js";
 export interface Connection {
   readonly client: MatrixClient;
   readonly session: Session;
+  /** A consistent copy of the E2EE store's file, still encrypted (for backups). */
+  copyStore(): Buffer;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function connect(
     return {
       client,
       session,
+      copyStore: () => durable.copy(),
       close: async () => {
         // Persist the sync position now, so a restart resumes here rather than earlier.
         await store.save(true);

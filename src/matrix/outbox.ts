@@ -214,6 +214,8 @@ export class Outbox {
             content: null,
             // Who asked matters only until the message is out.
             requester: null,
+            // A closing note is its case's last word: once out, nothing ties its room to it.
+            ...(sealed.leaveAfter === true ? { caseId: null } : {}),
             attempts: row.attempts + 1,
             updatedAt: Date.now(),
           },

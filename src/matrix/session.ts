@@ -15,7 +15,9 @@ export class SessionError extends Error {
   override name = "SessionError";
 }
 
-const FILE = "session.json";
+/** The session's file in the state directory (the device ID, and a password login's token). */
+export const SESSION_FILE = "session.json";
+const FILE = SESSION_FILE;
 
 interface StoredSession {
   userId: string;
@@ -118,6 +120,29 @@ async function stillValid(
     if ((error as { errcode?: string }).errcode === "M_UNKNOWN_TOKEN") return undefined;
     throw error;
   }
+}
+
+/**
+ * Re-seals a stored access token under a new data key (key rotation); a token already under the
+ * new key is left. Nothing to do without a session file or a stored token.
+ */
+export async function resealSession(
+  stateDir: string,
+  from: FieldCipher,
+  to: FieldCipher,
+): Promise<void> {
+  const file = join(stateDir, FILE);
+  const stored = await readStored(file);
+  if (stored?.accessToken === undefined) return;
+  const where = context(stored.userId);
+  let token: string;
+  try {
+    token = from.decrypt(stored.accessToken, where);
+  } catch {
+    to.decrypt(stored.accessToken, where);
+    return;
+  }
+  await writeStored(file, { ...stored, accessToken: to.encrypt(token, where) });
 }
 
 async function readStored(file: string): Promise<StoredSession | undefined> {

@@ -191,11 +191,9 @@ export class IncidentStore {
     // Jobs name the people they were for (fired ones too): none is needed once closed.
     await manager.delete(ScheduledJob, { caseId: incident.caseId });
     await manager.update(AuditEntry, { caseId: incident.caseId }, { actor: null, roomId: null });
-    await manager.update(
-      OutgoingMessage,
-      { caseId: incident.caseId, state: Not("pending") },
-      { requester: null },
-    );
+    // What was sent is out; its rows would only tie the ticket's rooms and people to the case.
+    // The closing note still pending is unlinked by the outbox once it is out.
+    await manager.delete(OutgoingMessage, { caseId: incident.caseId, state: Not("pending") });
   }
 
   /** The exchange of an open incident: its participants, and the organisations party to it. */

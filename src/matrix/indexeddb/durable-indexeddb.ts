@@ -127,6 +127,11 @@ export class DurableIndexedDB implements JournalSink {
    * Compacts if it can, and closes the file. Transactions that commit afterwards abort; opening
    * databases afterwards throws. Close the application's connections first.
    */
+  /** A consistent copy of the store's file, still encrypted with the passphrase (for backups). */
+  copy(): Buffer {
+    return this.journal.copy();
+  }
+
   close(): void {
     if (this.closed) return;
     if (this.journal.rowsSinceSnapshot > 0 && this.isQuiet()) this.compact();

@@ -166,6 +166,14 @@ export class EncryptedJournal {
     this.journalRowsSinceSnapshot = 0;
   }
 
+  /**
+   * The whole file as it stands (every committed row, snapshot and journal, still encrypted):
+   * a consistent copy for a backup, taken between two appends.
+   */
+  copy(): Buffer {
+    return this.db.serialize();
+  }
+
   close(): void {
     if (!this.db.open) return;
     this.db.pragma("wal_checkpoint(TRUNCATE)");

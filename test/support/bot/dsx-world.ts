@@ -8,7 +8,7 @@ import { openDatabase } from "../../../src/store/data-source.js";
 import { TestHomeserver } from "../homeserver/index.js";
 import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
 import { compiledCli } from "../paths.js";
-import { RunningProcess } from "../processes.js";
+import { RunningProcess, runNode } from "../processes.js";
 
 const BOT_PASSWORD = "bot-password-for-tests";
 
@@ -128,7 +128,28 @@ export class DsxWorld {
   async stopBot(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const bot = this.bot;
     this.bot = undefined;
-    await bot?.stop(signal);
+    const finished = await bot?.stop(signal);
+    if (finished) this.stoppedLogs.push(finished.stdout, finished.stderr);
+  }
+
+  /** What the bot wrote to its log, across every start so far (the running one included). */
+  get logs(): string {
+    return [...this.stoppedLogs, this.bot?.stdout ?? "", this.bot?.stderr ?? ""].join("\n");
+  }
+
+  private readonly stoppedLogs: string[] = [];
+
+  /** Runs another `dsx-bot` command on the world's configuration, to its end. */
+  cli(command: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}) {
+    return runNode(compiledCli, [command, "--config", this.configFile, ...args], {
+      env: { ...this.env, ...env },
+      timeoutMs: 120_000,
+    });
+  }
+
+  /** The state directory of the bot. */
+  get stateDir(): string {
+    return join(this.folder, "state");
   }
 
   /** `ana`, the DSX team member who made the configured rooms, on an Element-like device. */

@@ -1,0 +1,67 @@
+import type { CliCommand } from "./command.js";
+import { ExitCode } from "./exit-codes.js";
+import { configOption, loadConfigOrExplain } from "./config-option.js";
+import { describeDatabaseError } from "./database-error.js";
+import { BackupIntegrityError } from "../backup/backup-file.js";
+import { restoreBackup, RestoreRefused } from "../backup/restore.js";
+import { databaseLocation, openDatabase } from "../store/data-source.js";
+import { keyFromEnv } from "./key-from-env.js";
+
+export const restoreCommand: CliCommand = {
+  name: "restore",
+  summary: "restore a backup into an empty state directory and database, after checking it",
+  operands: "FILE",
+  options: {
+    ...configOption,
+    "data-key-env": {
+      type: "string",
+      description:
+        "environment variable with the data key the backup was made with (default: dataKey)",
+    },
+  },
+  async run({ values, positionals }, io) {
+    const [file, ...extra] = positionals;
+    if (file === undefined || extra.length > 0) {
+      io.err("dsx-bot restore: name one backup file");
+      return ExitCode.usage;
+    }
+    const loaded = await loadConfigOrExplain(values.config as string | undefined, io);
+    if ("exit" in loaded) return loaded.exit;
+    const { config } = loaded;
+    const dataKey = keyFromEnv(values["data-key-env"], io) ?? config.dataKey;
+    if (dataKey === "invalid") return ExitCode.usage;
+    let database;
+    try {
+      database = await openDatabase(databaseLocation(config));
+    } catch (error) {
+      io.err(describeDatabaseError(config, error));
+      return ExitCode.database;
+    }
+    try {
+      const contents = await restoreBackup({
+        file,
+        dataKey,
+        stateDir: config.bot.stateDir,
+        dataSource: database.dataSource,
+      });
+      const rows = Object.values(contents.tables).reduce((n, t) => n + t.length, 0);
+      io.out(
+        `restored the backup of ${new Date(contents.createdAt).toISOString()}: ${rows} rows, ` +
+          `${Object.keys(contents.files).length} state files; start the bot to resume`,
+      );
+      return ExitCode.ok;
+    } catch (error) {
+      if (error instanceof BackupIntegrityError || error instanceof RestoreRefused) {
+        io.err(`not restored: ${error.message}`);
+        return ExitCode.failure;
+      }
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        io.err(`not restored: no file ${file}`);
+        return ExitCode.failure;
+      }
+      throw error;
+    } finally {
+      await database.dataSource.destroy();
+    }
+  },
+};

@@ -1,0 +1,182 @@
+import { expect } from "chai";
+import { copyFile, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { MatrixEvent } from "matrix-js-sdk";
+import { IsNull } from "typeorm";
+import { openBackup } from "../../../src/backup/backup-file.js";
+import { backupTime } from "../../../src/backup/backups.js";
+import { AuditEntry, ScheduledJob } from "../../../src/store/entities/index.js";
+import { DsxWorld } from "../../support/bot/dsx-world.js";
+
+const step =
+  (name: string, caseId?: string) =>
+  (_body: string, event: MatrixEvent): boolean =>
+    event.getContent()["org.dsx.step"] === name &&
+    (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
+
+/** Resolves once the wall clock has passed `at` (backup ages are wall-clock times). */
+function clockPast(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 50)));
+}
+
+/**
+ * Backups as an operator lives them: made by hand and on schedule, encrypted, restored into an
+ * empty state directory after a disk is lost, refused when altered, purged after the keep
+ * period even when the bot was down when that was due.
+ */
+describe("backups: encrypted, restorable, purged", function () {
+  this.timeout(600_000);
+  let world: DsxWorld;
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  const dataKey = () => Buffer.from(world.env.DSX_DATA_KEY ?? "", "base64");
+  const backupsIn = async (folder: string) =>
+    (await readdir(folder).catch(() => [] as string[])).filter((n) => n.endsWith(".dsxb")).sort();
+
+  it("a backup restored into an empty state directory brings back cases, schedules and the device; an altered one is refused", async () => {
+    world = await DsxWorld.create(["incidents: { offerTimeout: PT1H }"]);
+    await world.startBot();
+    const ana = await world.dsxTeamMember();
+    const maria = await world.person("maria");
+    const mariaDm = await world.directMessage(maria);
+    await maria.sendText(mariaDm, "report incident");
+    await world.answerPrompts(maria, mariaDm, [
+      ["type", "1"],
+      ["description", "Pangolin-canary: our donor list was copied"],
+      ["measures", "passwords changed"],
+      ["files", "done"],
+      ["urgency", "high"],
+      ["tlp", "AMBER"],
+      ["consent", "yes"],
+      ["confirm", "yes"],
+    ]);
+    const received = await world.next(maria, mariaDm, step("received"));
+    const caseId = String(received.getContent()["org.dsx.case"]);
+    await ana.sendText(world.rooms.triage, `!dsx assign ${caseId} securelab`);
+    await world.next(ana, world.rooms.triage, (b) => b.includes("offered to"));
+    await world.stopBot();
+
+    const pending = () =>
+      world.database(async (manager) =>
+        (await manager.findBy(ScheduledJob, { firedAt: IsNull() }))
+          .map((job) => `${job.kind}:${job.caseId ?? ""}:${String(job.dueAt)}`)
+          .sort(),
+      );
+    const jobsBefore = await pending();
+    expect(jobsBefore.some((job) => job.startsWith(`incident.offer-lapse:${caseId}`))).to.equal(
+      true,
+    );
+    const made = await world.cli("backup");
+    expect(made.code, made.stderr).to.equal(0);
+    const path = /backup written: (\S+)/.exec(made.stdout)?.[1] ?? "";
+    const bytes = await readFile(path);
+    expect(bytes.includes(Buffer.from("Pangolin")), "plain text in the backup").to.equal(false);
+
+    // The disk is lost: a new, empty state directory; the backup was kept elsewhere.
+    const kept = join(world.folder, "kept.dsxb");
+    const altered = join(world.folder, "altered.dsxb");
+    await copyFile(path, kept);
+    const changed = Buffer.from(bytes);
+    changed[Math.floor(changed.length / 2)] = (changed[Math.floor(changed.length / 2)] ?? 0) ^ 1;
+    await writeFile(altered, changed);
+    await rm(world.stateDir, { recursive: true });
+
+    const refused = await world.cli("restore", [altered]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain("cannot be trusted");
+    expect(await readdir(world.stateDir)).to.not.include("e2ee");
+    const restored = await world.cli("restore", [kept]);
+    expect(restored.code, restored.stderr).to.equal(0);
+    const again = await world.cli("restore", [kept]);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.contain("not empty");
+    expect(await pending()).to.deep.equal(jobsBefore);
+
+    // The same device: it decrypts what maria writes now, and knows her case.
+    await world.startBot();
+    await maria.sendText(mariaDm, "status");
+    await world.next(maria, mariaDm, (b) => b.includes(caseId));
+    await ana.sendText(world.rooms.triage, `!dsx ticket ${caseId}`);
+    await world.next(ana, world.rooms.triage, (b) => b.includes("Pangolin-canary"));
+    expect(world.logs).not.to.contain("Pangolin");
+  });
+
+  it("purges backups older than the keep period, also when the bot was down when that was due", async () => {
+    world = await DsxWorld.create([
+      "policy:",
+      "  undecryptable: { askToResendAfter: PT2S }",
+      "  backups: { every: PT3S, keep: PT6S }",
+    ]);
+    await world.startBot();
+    const folder = join(world.stateDir, "backups");
+    // The first run makes a backup at start, then one every three seconds.
+    await world.bot?.waitForLine(/"msg":"backup made"/, 60_000);
+    await world.stopBot();
+    const first = (await backupsIn(folder))[0] ?? "";
+    const firstAt = backupTime(first) ?? 0;
+    expect(firstAt).to.be.greaterThan(0);
+    // Down past the next run and past the first backup's keep period.
+    await clockPast(firstAt + 6_000);
+    await world.startBot();
+    await world.bot?.waitForLine(/"msg":"backup made"/, 60_000);
+    await world.stopBot();
+    const left = await backupsIn(folder);
+    expect(left).to.not.include(first);
+    expect(left.length).to.be.greaterThan(0);
+    for (const name of left)
+      expect(Date.now() - (backupTime(name) ?? 0)).to.be.lessThan(6_000 + 60_000);
+    const purged = await world.database((manager) =>
+      manager.findBy(AuditEntry, { action: "backup.purged" }),
+    );
+    expect(purged.map((entry) => entry.outcome)).to.include(first);
+  });
+
+  it("after a ticket closes the next backup lacks its details", async () => {
+    world = await DsxWorld.create();
+    await world.startBot();
+    const ana = await world.dsxTeamMember();
+    const maria = await world.person("maria");
+    const sam = await world.person("sam");
+    const ticket = await world.openTicketRoom({
+      partner: maria,
+      partnerDm: await world.directMessage(maria),
+      provider: sam,
+      providerOrg: "securelab",
+      dsx: ana,
+      label: "AMBER",
+      description: "Axolotl-canary: the office laptop was seized",
+    });
+    await world.stopBot();
+    const before = await world.cli("backup");
+    expect(before.code, before.stderr).to.equal(0);
+    const details = (path: string) =>
+      readFile(path).then((bytes) => {
+        const contents = openBackup(bytes, dataKey());
+        const incident = contents.tables["incident"]?.find(
+          (row) => row["caseId"] === ticket.caseId,
+        );
+        // Everything else the backup holds about the case.
+        const related = Object.entries(contents.tables)
+          .filter(([table]) => table !== "incident")
+          .flatMap(([, rows]) => rows.filter((row) => row["caseId"] === ticket.caseId));
+        return { incident, related: JSON.stringify(related) };
+      });
+    const opened = await details(/backup written: (\S+)/.exec(before.stdout)?.[1] ?? "");
+    expect(opened.incident?.["description"]).to.be.a("string");
+    expect(opened.incident?.["reporterId"]).to.equal(maria.userId);
+
+    await world.startBot();
+    await maria.sendText(ticket.roomId, "!dsx close resolved");
+    await world.next(maria, ticket.roomId, step("closed", ticket.caseId));
+    await world.stopBot();
+    const after = await world.cli("backup");
+    const closed = await details(/backup written: (\S+)/.exec(after.stdout)?.[1] ?? "");
+    expect(closed.incident?.["state"]).to.equal("closed");
+    for (const column of ["description", "measures", "reporterId", "partnerOrg", "ticketRoomId"])
+      expect(closed.incident?.[column], column).to.equal(null);
+    for (const kept of [maria.userId, sam.userId, ticket.roomId])
+      expect(closed.related, kept).not.to.contain(kept);
+  });
+});
