@@ -1,7 +1,8 @@
 import type { DataSource } from "typeorm";
 import { ConductReport } from "./entities/conduct-report.js";
 import type { FieldCipher } from "./field-cipher.js";
-import { SEALED_COLUMNS } from "./sealed-columns.js";
+import { ScheduledJob } from "./entities/scheduled-job.js";
+import { payloadContext, SEALED_COLUMNS, SEALED_PAYLOAD_FIELDS } from "./sealed-columns.js";
 
 /** What a rotation did: values re-sealed, values already under the new key, hashes redone. */
 export interface RotationCount {
@@ -46,6 +47,25 @@ export async function rotateDataKey(
         await manager.update(sealed.entity, where, { [sealed.column]: to.encrypt(plain, context) });
         resealed++;
       }
+    }
+    for (const job of await manager.find(ScheduledJob)) {
+      const payload = JSON.parse(job.payload) as Record<string, unknown>;
+      let changed = false;
+      for (const field of SEALED_PAYLOAD_FIELDS) {
+        const value = payload[field];
+        if (typeof value !== "string") continue;
+        const context = payloadContext(field, job.caseId ?? "");
+        try {
+          payload[field] = to.encrypt(from.decrypt(value, context), context);
+          changed = true;
+          resealed++;
+        } catch {
+          to.decrypt(value, context);
+          alreadyNew++;
+        }
+      }
+      if (changed)
+        await manager.update(ScheduledJob, { id: job.id }, { payload: JSON.stringify(payload) });
     }
     for (const report of await manager.find(ConductReport)) {
       if (report.details === null || report.namedHash === null) continue;

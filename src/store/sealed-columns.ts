@@ -72,3 +72,11 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     context: (row) => `undecryptable_event.event:${text(row, "eventId")}`,
   },
 ];
+
+/** Fields of scheduled jobs' payloads that hold free text, sealed (a warning's message). */
+export const SEALED_PAYLOAD_FIELDS = ["message"] as const;
+
+/** Where a sealed payload field belongs: its job's case. */
+export function payloadContext(field: (typeof SEALED_PAYLOAD_FIELDS)[number], caseId: string) {
+  return `scheduled_job.${field}:${caseId}`;
+}

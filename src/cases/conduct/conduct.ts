@@ -20,6 +20,7 @@ import {
   type Scheduler,
   type ScheduledTask,
 } from "../../schedule/scheduler.js";
+import { payloadContext } from "../../store/sealed-columns.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId } from "../../store/case-numbers.js";
 import { AuditEntry } from "../../store/entities/audit-entry.js";
@@ -35,6 +36,9 @@ import { handlersOf, recused } from "./recusal.js";
 const ROOM_JOB = "conduct.room";
 const NOBODY_JOB = "conduct.nobody-can-handle";
 const WARN_JOB = "conduct.warn";
+
+/** The reason the bans of `!dsx expel` give (the team's own reason stays in the report room). */
+const BAN_REASON = "Removed under the Digital Security Exchange's Code of Conduct";
 const EXPEL_JOB = "conduct.expel";
 
 const OUTCOMES = ["warning", "expulsion", "no-action", "resolved", "withdrawn"] as const;
@@ -140,7 +144,12 @@ export class Conduct {
               renderText(this.o.catalog, "en", { key: "conduct.warningHeader" }),
               renderText(this.o.catalog, "en", {
                 key: "conduct.warningText",
-                params: { message: payloadText(job, "message") },
+                params: {
+                  message: this.o.cipher.decrypt(
+                    payloadText(job, "message"),
+                    payloadContext("message", job.caseId ?? ""),
+                  ),
+                },
               }),
             ]),
           });
@@ -148,7 +157,7 @@ export class Conduct {
       }),
       defineTask({
         kind: EXPEL_JOB,
-        prepare: (job) => this.ban(payloadText(job, "user"), payloadText(job, "reason")),
+        prepare: (job) => this.ban(payloadText(job, "user")),
         execute: async (job, manager, result: { banned: number; unable: number }) => {
           const report = await this.get(manager, job.caseId ?? "");
           if (report?.roomId == null) return;
@@ -341,7 +350,14 @@ export class Conduct {
       kind: WARN_JOB,
       dueAt: Date.now(),
       caseId: report.caseId,
-      payload: { user, message: message.slice(0, 2000) },
+      // The message waits in the job sealed, as every free text is stored.
+      payload: {
+        user,
+        message: this.o.cipher.encrypt(
+          message.slice(0, 2000),
+          payloadContext("message", report.caseId),
+        ),
+      },
     });
     await this.sanction(context, report, user, "warning");
     context.reply({
@@ -360,7 +376,7 @@ export class Conduct {
       context.reply({ label: "WHITE", text: context.text({ key: "conduct.expelUsage" }) });
       return;
     }
-    const [, user = "", reason = ""] = match;
+    const [, user = ""] = match;
     if (context.directory.isAbuseTeam(user) || user === this.o.client.getSafeUserId()) {
       context.reply({ label: "WHITE", text: context.text({ key: "conduct.expelTeam" }) });
       return;
@@ -369,7 +385,7 @@ export class Conduct {
       kind: EXPEL_JOB,
       dueAt: Date.now(),
       caseId: report.caseId,
-      payload: { user, reason: reason.slice(0, 500) },
+      payload: { user },
     });
     await this.sanction(context, report, user, "expulsion");
   }
@@ -438,7 +454,7 @@ export class Conduct {
   }
 
   /** Bans a person from every room the bot moderates; a room where they are banned is skipped. */
-  private async ban(userId: string, reason: string): Promise<{ banned: number; unable: number }> {
+  private async ban(userId: string): Promise<{ banned: number; unable: number }> {
     const { client } = this.o;
     const bot = client.getSafeUserId();
     let banned = 0;
@@ -456,7 +472,9 @@ export class Conduct {
         unable++;
         continue;
       }
-      await client.ban(roomId, userId, reason);
+      // A ban's reason is room state every member (and the server) reads in plain: the abuse
+      // team's own reason stays in the report's room.
+      await client.ban(roomId, userId, BAN_REASON);
       banned++;
     }
     if (unable > 0)
