@@ -201,7 +201,10 @@ describe("vulnerabilities: the disclosure schedule", function () {
     const disclosed = await botSaid(ana, triage, (b) =>
       b.includes(`${caseId} disclosed to stakeholders`),
     );
-    expect(disclosed.getTs() - notifiedAt, "disclosed at the extended time").to.be.at.least(9_500);
+    // Deadlines run from when the bot notified, a moment before the notice's timestamp (more
+    // under load): the thresholds sit between the old times (reminder 5 s, disclosure 6 s)
+    // and the extended ones (9 s, 10 s).
+    expect(disclosed.getTs() - notifiedAt, "disclosed at the extended time").to.be.at.least(8_000);
     const about = botBodies(ana, triage).filter((m) => m.body.includes(caseId));
     expect(
       about.some((m) => m.body.includes("Step 2")),
@@ -213,7 +216,7 @@ describe("vulnerabilities: the disclosure schedule", function () {
     ).to.equal(false);
     const reminder = about.find((m) => m.body.includes("the disclose deadline"));
     expect(reminder, "the reminder moved with the deadline").to.not.equal(undefined);
-    expect((reminder?.ts ?? 0) - notifiedAt).to.be.at.least(8_500);
+    expect((reminder?.ts ?? 0) - notifiedAt).to.be.at.least(7_000);
     expect(about.filter((m) => m.body.includes("the escalate deadline")).length).to.equal(0);
 
     const second = await report(mario, marioDm, {
