@@ -9,3 +9,9 @@ export const epochMillis: ValueTransformer = {
   to: (value: number | null | undefined) => value,
   from: (value: string | number | null) => (value === null ? null : Number(value)),
 };
+
+/** The first millisecond of a month (`YYYY-MM`, UTC): what a closed case keeps of its times. */
+export function monthStart(month: string): number {
+  const [year = 1970, number = 1] = month.split("-").map(Number);
+  return Date.UTC(year, number - 1, 1);
+}

@@ -21,6 +21,7 @@ import {
   type ScheduledTask,
 } from "../../schedule/scheduler.js";
 import { payloadContext } from "../../store/sealed-columns.js";
+import { monthStart } from "../../store/columns.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId } from "../../store/case-numbers.js";
 import { AuditEntry } from "../../store/entities/audit-entry.js";
@@ -418,17 +419,19 @@ export class Conduct {
       {
         state: "closed",
         closedMonth: new Date().toISOString().slice(0, 7),
+        // The months stay; the exact times go.
+        createdAt: monthStart(report.openedMonth),
         outcome,
         anonymous: null,
         details: null,
         handlers: null,
         roomId: null,
         notes: null,
-        updatedAt: Date.now(),
+        updatedAt: monthStart(new Date().toISOString().slice(0, 7)),
       },
     );
     await manager.update(AuditEntry, { caseId }, { actor: null, roomId: null });
-    await manager.update(OutgoingMessage, { caseId, state: Not("pending") }, { requester: null });
+    await manager.delete(OutgoingMessage, { caseId, state: Not("pending") });
     // Fired jobs named people (a warning's recipient); those still to fire are kept.
     await manager.delete(ScheduledJob, { caseId, firedAt: Not(IsNull()) });
   }

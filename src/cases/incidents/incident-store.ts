@@ -3,6 +3,7 @@ import { Not } from "typeorm";
 import type { Exchange } from "../../policy/audience.js";
 import { Attachment } from "../../store/entities/attachment.js";
 import { AuditEntry } from "../../store/entities/audit-entry.js";
+import { monthStart } from "../../store/columns.js";
 import { Incident } from "../../store/entities/incident.js";
 import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
@@ -168,6 +169,8 @@ export class IncidentStore {
           incident.matchedAt === null ? null : hoursBetween(incident.createdAt, incident.matchedAt),
         hoursToClose: hoursBetween(incident.createdAt, at.getTime()),
         matchedAt: null,
+        // The months stay; the exact times go (the hours above are all statistics need).
+        createdAt: monthStart(incident.openedMonth),
         urgency: null,
         label: null,
         language: null,
@@ -184,7 +187,7 @@ export class IncidentStore {
         offeredTo: null,
         declinedBy: null,
         summaryPosted: null,
-        updatedAt: at.getTime(),
+        updatedAt: monthStart(at.toISOString().slice(0, 7)),
       },
     );
     await manager.delete(Attachment, { caseId: incident.caseId });
