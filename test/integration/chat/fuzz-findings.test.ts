@@ -1,0 +1,36 @@
+import { expect } from "chai";
+import { Vulnerability } from "../../../src/store/entities/vulnerability.js";
+import { PEOPLE } from "../../support/chat/chat-world.js";
+import { seedCases, type SeededCases } from "../../support/chat/seeded-cases.js";
+
+/** What the fuzz tests found, each as the example that showed it. */
+describe("fuzz findings, as examples", function () {
+  this.timeout(30_000);
+  let seeded: SeededCases;
+  beforeEach(async () => {
+    seeded = await seedCases();
+  });
+  afterEach(() => seeded.world.stop());
+
+  it("!dsx extend by more than a year is refused with the usage, and the deadline stays (it threw past year 275760)", async () => {
+    const { world, ids } = seeded;
+    const discloseAt = async () =>
+      (await world.dataSource.manager.findOneByOrFail(Vulnerability, { caseId: ids.VUL }))
+        .discloseAt;
+    const before = await discloseAt();
+    for (const length of ["P797332D", "P366D"]) {
+      const said = await world.say(
+        world.triage,
+        PEOPLE.ana,
+        `!dsx extend ${ids.VUL} ${length} waiting`,
+      );
+      expect(said.map((m) => m.content.body)).to.deep.equal([
+        "[TLP:WHITE] Please write `!dsx extend VUL-… <duration> <reason>`, e.g. `!dsx extend VUL-2026-0001 P7D waiting for the vendor`; at most P365D.",
+      ]);
+    }
+    expect(await discloseAt()).to.equal(before);
+    const year = await world.say(world.triage, PEOPLE.ana, `!dsx extend ${ids.VUL} P365D waiting`);
+    expect(year.map((m) => m.content["org.dsx.step"])).to.include("extended");
+    expect(await discloseAt()).to.equal(before + 365 * 86_400_000);
+  });
+});
