@@ -33,4 +33,29 @@ describe("fuzz findings, as examples", function () {
     expect(year.map((m) => m.content["org.dsx.step"])).to.include("extended");
     expect(await discloseAt()).to.equal(before + 365 * 86_400_000);
   });
+
+  it("an edit is not read as a new message: in a report it answers no question, elsewhere it runs no command", async () => {
+    const { world } = seeded;
+    const room = world.dm(PEOPLE.maria);
+    await world.say(room, PEOPLE.maria, "report incident");
+    await world.say(room, PEOPLE.maria, "1");
+    const asked = await world.say(room, PEOPLE.maria, "A fake login page");
+    expect(asked.map((m) => m.content["org.dsx.prompt"])).to.deep.equal(["measures"]);
+    const edit = (body: string) => ({
+      msgtype: "m.text",
+      body: `* ${body}`,
+      "m.new_content": { msgtype: "m.text", body },
+      "m.relates_to": { rel_type: "m.replace", event_id: "$earlier" },
+    });
+    const answer = await world.event(room, PEOPLE.maria, edit("A fake login page for webmail"));
+    expect(answer.map((m) => [m.content["org.dsx.prompt"], m.content.body])).to.deep.equal([
+      [
+        undefined,
+        "[TLP:WHITE] I don't read edited messages, so I did not take that change. Please send it again as a new message (before a report is sent you can also write change and the question's name).",
+      ],
+    ]);
+    const next = await world.say(room, PEOPLE.maria, "nothing");
+    expect(next.map((m) => m.content["org.dsx.prompt"])).to.deep.equal(["files"]);
+    expect(await world.event(world.triage, PEOPLE.ana, edit("!dsx tickets"))).to.deep.equal([]);
+  });
 });
