@@ -2,7 +2,12 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { PEOPLE } from "../../support/chat/chat-world.js";
 import { expectAllEscaped } from "../../support/chat/escaping.js";
-import { CASE_ID_VARIANTS, hostileAnswer, hostileText } from "../../support/chat/hostile-text.js";
+import {
+  CASE_ID_VARIANTS,
+  hostileAnswer,
+  hostileText,
+  longUserId,
+} from "../../support/chat/hostile-text.js";
 import { seedCases, type SeededCases } from "../../support/chat/seeded-cases.js";
 
 type Place = "triage" | "advisory" | "donors" | "sam's room" | "ticket" | "report";
@@ -97,13 +102,16 @@ const word = fc.constantFrom(
   "yes",
 );
 
-const person = fc.constantFrom(
-  ...Object.values(PEOPLE),
-  "@dsx:example.org",
-  "@<b>:x",
-  "securelab",
-  "press-freedom",
-  "rights-collective",
+const person = fc.oneof(
+  fc.constantFrom(
+    ...Object.values(PEOPLE),
+    "@dsx:example.org",
+    "@<b>:x",
+    "securelab",
+    "press-freedom",
+    "rights-collective",
+  ),
+  longUserId,
 );
 
 const any = fc.oneof(number, duration, month, word, person, hostileText, hostileAnswer);

@@ -58,4 +58,17 @@ describe("fuzz findings, as examples", function () {
     expect(next.map((m) => m.content["org.dsx.prompt"])).to.deep.equal(["files"]);
     expect(await world.event(world.triage, PEOPLE.ana, edit("!dsx tickets"))).to.deep.equal([]);
   });
+
+  it("a user ID longer than the spec's 255 characters is refused, not stored (PostgreSQL refused the sanction row)", async () => {
+    const { world, reportRoom } = seeded;
+    const long = `@${"a".repeat(250)}:example.org`;
+    const said = await world.say(reportRoom, PEOPLE.lee, `!dsx warn ${long} stop it`);
+    expect(said.map((m) => m.content.body)).to.deep.equal([
+      "[TLP:WHITE] " + world.catalogText("conduct.warnUsage"),
+    ]);
+    const asked = await world.say(world.dm(PEOPLE.pablo), PEOPLE.pablo, "report vulnerability");
+    expect(asked.at(-1)?.content["org.dsx.prompt"]).to.equal("affected");
+    const again = await world.say(world.dm(PEOPLE.pablo), PEOPLE.pablo, long);
+    expect(again.at(-1)?.content["org.dsx.prompt"]).to.equal("affected");
+  });
 });

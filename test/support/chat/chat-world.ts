@@ -1,3 +1,4 @@
+import { expect } from "chai";
 import { MatrixEvent, type MatrixClient } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
 import { IsNull, MoreThan } from "typeorm";
@@ -102,6 +103,7 @@ function offlineClient(): MatrixClient {
  */
 export class ChatWorld {
   private counter = 0;
+  private overflowQuery: string | undefined;
   /** Rooms the tests opened as case rooms, by case id. */
   readonly caseRooms = new Map<string, string>();
 
@@ -114,6 +116,11 @@ export class ChatWorld {
     private readonly router: ChatRouter,
     private readonly cipher: FieldCipher,
   ) {}
+
+  /** A catalogue text in English, as the plain body shows it (no placeholders filled). */
+  catalogText(key: string): string {
+    return Catalog.load().template("en", key).replace(/\*\*/g, "");
+  }
 
   /** The words of every command the router knows (core and workflows). */
   commandWords(): (readonly string[])[] {
@@ -303,7 +310,30 @@ export class ChatWorld {
     });
     const before = await this.lastOutgoingId();
     await transaction(this.dataSource, (manager) => this.handler.handle(event, manager));
+    await this.expectColumnsFit();
     return this.queuedAfter(before);
+  }
+
+  /**
+   * SQLite keeps a text longer than its `varchar(n)` column; PostgreSQL refuses it, and the
+   * handler would fail there. Checked after every event, so fuzzing on SQLite finds it too.
+   */
+  async expectColumnsFit(): Promise<void> {
+    this.overflowQuery ??= this.dataSource.entityMetadatas
+      .flatMap((entity) =>
+        entity.columns
+          .filter((column) => column.type === "varchar" && Number(column.length) > 0)
+          .map(
+            (column) =>
+              `SELECT '${entity.tableName}.${column.databaseName}' AS col FROM "${entity.tableName}" WHERE length("${column.databaseName}") > ${String(Number(column.length))}`,
+          ),
+      )
+      .join(" UNION ");
+    const overflowing = await this.dataSource.query<{ col: string }[]>(this.overflowQuery);
+    expect(
+      overflowing.map((row) => row.col),
+      "columns longer than PostgreSQL takes",
+    ).to.deep.equal([]);
   }
 
   /** A text message (`m.text`). */

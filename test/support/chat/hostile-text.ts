@@ -112,3 +112,8 @@ export const CASE_ID_VARIANTS: readonly ((right: string) => string)[] = [
 export function almostCaseId(right: string): fc.Arbitrary<string> {
   return fc.constantFrom(...CASE_ID_VARIANTS).map((variant) => variant(right));
 }
+
+/** A Matrix user ID of any length: the spec allows 255 characters at most. */
+export const longUserId: fc.Arbitrary<string> = fc
+  .integer({ min: 200, max: 2000 })
+  .map((n) => `@${"a".repeat(n)}:example.org`);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { expect } from "chai";
 import type { ChatWorld, Queued } from "./chat-world.js";
 import { expectAllEscaped } from "./escaping.js";
-import { hostileAnswer, hostileText, hugeText } from "./hostile-text.js";
+import { hostileAnswer, hostileText, hugeText, longUserId } from "./hostile-text.js";
 
 /** For each question of an intake, the answers that the question takes. */
 export type ValidAnswers = Readonly<Record<string, fc.Arbitrary<string>>>;
@@ -28,6 +28,7 @@ export const noise: fc.Arbitrary<string> = fc
     { weight: 3, arbitrary: hostileAnswer },
     { weight: 1, arbitrary: hugeText(100_000) },
     { weight: 1, arbitrary: hugeText(8_500) },
+    { weight: 1, arbitrary: longUserId },
     { weight: 1, arbitrary: fc.constantFrom("report incident", "help", "status", "done", "7") },
   )
   .filter((text) => !steers(text));
@@ -56,6 +57,8 @@ export async function walkIntake(
   const noiseLeft = [...run.noise];
   let change = run.change;
   const prompts: string[] = [];
+  // A run that failed half-way leaves its conversation open: start afresh.
+  await world.say(room, sender, "cancel");
   let said = await world.say(room, sender, start);
   for (let turn = 0; turn < 60; turn++) {
     expectAllEscaped(said);
