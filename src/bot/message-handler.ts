@@ -46,6 +46,16 @@ function isAttachment(content: Record<string, unknown>): boolean {
   return (ATTACHMENT_MSGTYPES as readonly unknown[]).includes(content["msgtype"]);
 }
 
+/** An edit (`m.replace`) of a message sent before. */
+function isEdit(content: Record<string, unknown>): boolean {
+  const relation: unknown = content["m.relates_to"];
+  return (
+    typeof relation === "object" &&
+    relation !== null &&
+    (relation as Record<string, unknown>)["rel_type"] === "m.replace"
+  );
+}
+
 /**
  * Turns people's messages into conversations: checks what arrived (type, size, sender), builds
  * the chat context over the event's transaction, and lets the router decide.
@@ -100,6 +110,13 @@ export class MessageHandler implements EventHandler {
       renderText(this.options.catalog, language, { key, ...(params ? { params } : {}) });
 
     if (content["msgtype"] === "m.notice") return; // other bots' notices are not for us
+    // An edit changes a message that was handled already. Read as a new message, its text
+    // ("* …") answered whatever question came next, or ran a command a second time.
+    if (isEdit(content)) {
+      await audit(manager, { actor: sender, action: "message.edit", roomId });
+      if (roomKind === "direct") await say({ label: "WHITE", text: text("inbox.edited") });
+      return;
+    }
     const body: unknown = content["body"];
     const file = prepared as ReceivedFile | undefined;
     if (file !== undefined) {

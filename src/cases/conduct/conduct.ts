@@ -1,3 +1,4 @@
+import { isUserId } from "../../chat/user-id.js";
 import { EventTimeline, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
 import { IsNull, Not, type DataSource, type EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
@@ -341,8 +342,8 @@ export class Conduct {
   /** A warning in the person's direct room; it never names the reporter. */
   private async warn(context: ChatContext, rest: string): Promise<void> {
     const report = await this.reportOfRoom(context);
-    const match = /^(@[^\s:]+:\S+)\s+([\s\S]+)$/.exec(rest.trim());
-    if (!match) {
+    const match = /^(\S+)\s+([\s\S]+)$/.exec(rest.trim());
+    if (!match || !isUserId(match[1] ?? "")) {
       context.reply({ label: "WHITE", text: context.text({ key: "conduct.warnUsage" }) });
       return;
     }
@@ -372,8 +373,8 @@ export class Conduct {
   /** Expulsion: a ban from every room the bot moderates, recorded as a sanction. */
   private async expel(context: ChatContext, rest: string): Promise<void> {
     const report = await this.reportOfRoom(context);
-    const match = /^(@[^\s:]+:\S+)\s+([\s\S]+)$/.exec(rest.trim());
-    if (!match) {
+    const match = /^(\S+)\s+([\s\S]+)$/.exec(rest.trim());
+    if (!match || !isUserId(match[1] ?? "")) {
       context.reply({ label: "WHITE", text: context.text({ key: "conduct.expelUsage" }) });
       return;
     }

@@ -1,3 +1,4 @@
+import { isUserId } from "../../chat/user-id.js";
 import type { ChatContext } from "../../chat/context.js";
 import type { Answers, Dialogue } from "../../chat/dialogue.js";
 import { freeTextField, isSkip, yesNoField } from "../../chat/fields.js";
@@ -11,8 +12,6 @@ export interface ConductReportAnswers {
   readonly evidence: string;
   readonly anonymous: boolean;
 }
-
-const USER_ID = /^@[^\s:]+:\S+$/;
 
 /**
  * `report harassment`: what happened, who (optional), where and when, evidence (optional),
@@ -31,7 +30,7 @@ export function conductIntake(
         parse: (context, answer) => {
           const trimmed = answer.trim();
           if (isSkip(trimmed)) return { value: "" };
-          return USER_ID.test(trimmed)
+          return isUserId(trimmed)
             ? { value: trimmed }
             : { problem: context.text({ key: "conduct.whoInvalid" }) };
         },

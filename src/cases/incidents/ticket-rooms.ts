@@ -1,3 +1,4 @@
+import { isUserId } from "../../chat/user-id.js";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
 import type { Command } from "../../chat/command.js";
@@ -247,7 +248,7 @@ export class TicketRooms {
   private async invite(context: ChatContext, incident: Incident, rest: string): Promise<void> {
     const caseId = incident.caseId;
     const user = rest.trim().split(/\s+/)[0] ?? "";
-    if (!/^@[^\s:]+:\S+$/.test(user)) {
+    if (!isUserId(user)) {
       context.reply({ label: "WHITE", text: context.text({ key: "ticket.inviteNeedsUser" }) });
       return;
     }

@@ -1,3 +1,4 @@
+import { isUserId } from "../../chat/user-id.js";
 import type { ChatContext } from "../../chat/context.js";
 import type { Answers, Dialogue } from "../../chat/dialogue.js";
 import { freeTextField, yesNoField } from "../../chat/fields.js";
@@ -20,12 +21,10 @@ export interface VulnerabilityReport {
   readonly shareContact: boolean;
 }
 
-const USER_ID = /^@[^\s:]+:\S+$/;
-
 /** Reads who is affected: an organisation's id or name, or a Matrix user ID. */
 export function parseAffected(context: ChatContext, answer: string): Affected | undefined {
   const trimmed = answer.trim();
-  if (USER_ID.test(trimmed)) return { user: trimmed };
+  if (isUserId(trimmed)) return { user: trimmed };
   const lower = trimmed.toLowerCase();
   const org = context.directory.organisations.find(
     (o) => o.id === lower || o.name?.toLowerCase() === lower,

@@ -35,6 +35,13 @@ const NOTIFY_JOB = "vuln.notify";
 const REMINDER_JOB = "vuln.reminder";
 const DEADLINE_JOB = "vuln.deadline";
 
+/**
+ * The most time one `need-time` or `!dsx extend` adds: a year. Without a bound an extension such
+ * as `P99999999D` moved the deadline past the last date JavaScript can represent, and showing it
+ * threw (the person got "something went wrong" and the extension was lost).
+ */
+const MAX_EXTENSION_DAYS = 365;
+
 /** A job that fires later than this after its time says so ("late"). */
 const LATE_AFTER_MS = 1000;
 
@@ -439,7 +446,7 @@ export class Vulnerabilities {
     }
     if (kind === "need-time") {
       const n = Number(days);
-      if (!Number.isInteger(n) || n < 1 || n > 365 || reason.length === 0) {
+      if (!Number.isInteger(n) || n < 1 || n > MAX_EXTENSION_DAYS || reason.length === 0) {
         context.reply({ label: "WHITE", text: context.text({ key: "vuln.needTimeUsage" }) });
         return;
       }
@@ -571,7 +578,8 @@ export class Vulnerabilities {
     const v = await this.find(context, id);
     if (!v) return;
     const duration = parseDuration(length);
-    if ("error" in duration || reason.length === 0 || isFinished(v)) {
+    const tooLong = "ms" in duration && duration.ms > MAX_EXTENSION_DAYS * 86_400_000;
+    if ("error" in duration || tooLong || reason.length === 0 || isFinished(v)) {
       context.reply({ label: "WHITE", text: context.text({ key: "vuln.extendUsage" }) });
       return;
     }

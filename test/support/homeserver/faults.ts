@@ -8,6 +8,11 @@ export interface FaultSettings {
   readonly delayMs?: number;
   /** Hold every request until unpaused. */
   readonly paused?: boolean;
+  /**
+   * Hold only the requests whose path matches this regular expression (its source, e.g.
+   * `/media/download/`) until cleared: a bot busy with one request while the rest goes on.
+   */
+  readonly holdPaths?: string;
   /** Destroy every open connection now (one-shot). */
   readonly dropConnections?: boolean;
 }
@@ -18,7 +23,9 @@ export class Faults {
   private status = 503;
   private delayMs = 0;
   private paused = false;
+  private holdPaths: RegExp | undefined;
   private readonly waitingForResume = new Set<() => void>();
+  private readonly waitingForHeld = new Set<() => void>();
 
   constructor(private readonly dropConnections: () => void) {}
 
@@ -28,6 +35,7 @@ export class Faults {
     if (settings.status !== undefined) this.status = settings.status;
     if (settings.delayMs !== undefined) this.delayMs = settings.delayMs;
     if (settings.paused !== undefined) this.setPaused(settings.paused);
+    if (settings.holdPaths !== undefined) this.holdPaths = new RegExp(settings.holdPaths);
     if (settings.dropConnections === true) this.dropConnections();
   }
 
@@ -35,7 +43,13 @@ export class Faults {
     this.failNext = 0;
     this.status = 503;
     this.delayMs = 0;
+    this.holdPaths = undefined;
     this.setPaused(false);
+  }
+
+  /** Resolves when a request is next held (by a pause or `holdPaths`). */
+  held(): Promise<void> {
+    return new Promise((resolve) => this.waitingForHeld.add(resolve));
   }
 
   private setPaused(paused: boolean): void {
@@ -49,8 +63,10 @@ export class Faults {
    * Waits out pause and delay; returns the status to fail this request with, if any.
    * A request whose client goes away while held is released (`signal`).
    */
-  async gate(signal: AbortSignal): Promise<number | undefined> {
-    while (this.paused && !signal.aborted) {
+  async gate(signal: AbortSignal, path = ""): Promise<number | undefined> {
+    while ((this.paused || this.holdPaths?.test(path) === true) && !signal.aborted) {
+      for (const notify of this.waitingForHeld) notify();
+      this.waitingForHeld.clear();
       await new Promise<void>((resolve) => {
         const resume = (): void => {
           signal.removeEventListener("abort", resume);

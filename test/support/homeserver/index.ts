@@ -27,7 +27,7 @@ export interface HomeserverOptions {
 export class TestHomeserver {
   readonly serverName: string;
   /** Faults applied to client-server requests (never to `/_dsxtest/`). */
-  readonly faults: { set(f: FaultSettings): void; clear(): void };
+  readonly faults: { set(f: FaultSettings): void; clear(): void; held(): Promise<void> };
   private readonly state: HomeserverState;
   private readonly frontend: HttpFrontend;
   private readonly faultState: Faults;
@@ -48,6 +48,7 @@ export class TestHomeserver {
       clear: () => {
         this.faultState.clear();
       },
+      held: () => this.faultState.held(),
     };
     const uia = new UserInteractiveAuth(this.state);
     this.frontend = new HttpFrontend(

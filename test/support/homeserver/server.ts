@@ -103,7 +103,7 @@ export class HttpFrontend {
           this.hookSockets.delete(req.socket);
         }
       } else {
-        const failWith = await this.faults.gate(abort.signal);
+        const failWith = await this.faults.gate(abort.signal, url.pathname);
         if (failWith !== undefined) {
           throw new MatrixError(failWith, "M_UNKNOWN", "Injected fault");
         }
