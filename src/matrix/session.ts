@@ -1,5 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { BotConfig } from "../config/schema.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 
@@ -157,6 +157,8 @@ async function readStored(file: string): Promise<StoredSession | undefined> {
 }
 
 async function writeStored(file: string, session: StoredSession): Promise<void> {
+  // The state directory may not exist yet (with PostgreSQL nothing else has made it).
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.tmp`;
   await writeFile(temporary, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600 });
   await rename(temporary, file);

@@ -56,3 +56,12 @@ async function withAdmin(
     await client.end();
   }
 }
+
+/**
+ * The database the tests' worlds (the bot as `npm start` runs it, the chat harness) use:
+ * SQLite, or PostgreSQL when `DSX_TEST_DATABASE=postgres` (with `DATABASE_URL`): `npm test`
+ * runs the integration tests a second time so when `DATABASE_URL` is set.
+ */
+export function worldDatabaseKind(): "sqlite" | "postgres" {
+  return process.env.DSX_TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
+}

@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
@@ -138,9 +136,7 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
     const bot = world.bot;
     await world.stopBot("SIGTERM");
     expect(bot?.stdout ?? "").to.not.contain(olga.userId);
-    const state = join(world.folder, "state");
-    const files = (await readdir(state)).filter((f) => f.startsWith("dsx.sqlite"));
-    const bytes = Buffer.concat(await Promise.all(files.map((f) => readFile(join(state, f)))));
+    const bytes = await world.storedBytes();
     expect(bytes.includes(Buffer.from(olga.userId)), "the reporter in the database").to.equal(
       false,
     );

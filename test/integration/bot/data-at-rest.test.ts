@@ -66,6 +66,10 @@ describe("data at rest: a canary in every free text is never stored or logged in
       for (const file of await filesUnder(world.stateDir))
         if ((await readFile(file)).includes(Buffer.from(CANARY))) found.push(file);
       expect(found, `${when}: files with the canary`).to.deep.equal([]);
+      expect(
+        (await world.storedBytes()).includes(Buffer.from(CANARY)),
+        `${when}: database`,
+      ).to.equal(false);
       expect(world.logs.includes(CANARY), `${when}: the canary in the log`).to.equal(false);
     };
 

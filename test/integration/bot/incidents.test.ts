@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import { IsNull } from "typeorm";
@@ -286,13 +284,7 @@ describe("incidents, as a partner and the DSX team see them", function () {
     );
 
     await world.stopBot("SIGTERM");
-    const files = (await readdir(join(world.folder, "state"))).filter((f) =>
-      f.startsWith("dsx.sqlite"),
-    );
-    expect(files).to.include("dsx.sqlite");
-    const bytes = Buffer.concat(
-      await Promise.all(files.map((f) => readFile(join(world.folder, "state", f)))),
-    );
+    const bytes = await world.storedBytes();
     for (const secret of ["Zanzibar", "Quokka", world.user("maria")]) {
       expect(bytes.includes(Buffer.from(secret)), `${secret} in the database files`).to.equal(
         false,

@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { EventTimeline, type MatrixEvent } from "matrix-js-sdk";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import {
@@ -242,9 +240,7 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
     ).to.equal(1);
 
     await world.stopBot("SIGTERM");
-    const state = join(world.folder, "state");
-    const files = (await readdir(state)).filter((f) => f.startsWith("dsx.sqlite"));
-    const bytes = Buffer.concat(await Promise.all(files.map((f) => readFile(join(state, f)))));
+    const bytes = await world.storedBytes();
     for (const secret of ["Wombat", "Narwhal", "Okapi", maria.userId, sam.userId]) {
       expect(bytes.includes(Buffer.from(secret)), `${secret} in the database files`).to.equal(
         false,

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { join } from "node:path";
 import { MatrixEvent, Visibility } from "matrix-js-sdk";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { AuditEntry } from "../../../src/store/entities/index.js";
@@ -177,10 +176,7 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
     await maria.waitForMemberState(roomId, ana.userId, "leave", WAIT);
 
     await world.stopBot("SIGTERM");
-    const { dataSource } = await openDatabase({
-      type: "sqlite",
-      path: join(world.folder, "state", "dsx.sqlite"),
-    });
+    const { dataSource } = await openDatabase(world.databaseLocation);
     try {
       const actions = (await dataSource.getRepository(AuditEntry).findBy({ caseId })).map(
         (a) => `${a.action}:${a.outcome ?? ""}`,

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
-import { openDatabase } from "../../../src/store/data-source.js";
+import { openDatabase, type DatabaseLocation } from "../../../src/store/data-source.js";
+import { createTestDatabase, worldDatabaseKind, type TestDatabase } from "../databases.js";
 import { TestHomeserver } from "../homeserver/index.js";
 import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
 import { compiledCli } from "../paths.js";
@@ -37,6 +38,8 @@ export class DsxWorld {
     readonly rooms: Record<(typeof ROOM_KEYS)[number], string>,
     readonly env: NodeJS.ProcessEnv,
     private readonly extraConfig: readonly string[],
+    /** PostgreSQL when the tests run on it; SQLite in the state directory otherwise. */
+    private postgres: TestDatabase | undefined,
   ) {}
 
   get botUserId(): string {
@@ -83,7 +86,9 @@ export class DsxWorld {
       DSX_STORE_PASSPHRASE: "store passphrase for tests",
       DSX_DATA_KEY: randomBytes(32).toString("base64"),
     };
-    const world = new DsxWorld(homeserver, folder, rooms, env, extraConfig);
+    const postgres =
+      worldDatabaseKind() === "postgres" ? await createTestDatabase("postgres") : undefined;
+    const world = new DsxWorld(homeserver, folder, rooms, env, extraConfig, postgres);
     await writeFile(world.configFile, world.configText());
     return world;
   }
@@ -94,6 +99,9 @@ export class DsxWorld {
       `homeserver: { url: "${this.homeserver.url}", serverName: ${this.homeserver.serverName} }`,
       `bot: { userId: ${u("dsx")}, password: "\${DSX_BOT_PASSWORD}", stateDir: ./state, storePassphrase: "\${DSX_STORE_PASSPHRASE}" }`,
       `dataKey: "\${DSX_DATA_KEY}"`,
+      ...(this.postgres?.location.type === "postgres"
+        ? [`database: { type: postgres, url: "${this.postgres.location.url}" }`]
+        : []),
       "rooms:",
       ...ROOM_KEYS.map((key) => `  ${key}: "${this.rooms[key]}"`),
       "organisations:",
@@ -292,12 +300,14 @@ export class DsxWorld {
     return { caseId, roomId };
   }
 
+  /** Where the bot's database is: its SQLite file, or the world's PostgreSQL database. */
+  get databaseLocation(): DatabaseLocation {
+    return this.postgres?.location ?? { type: "sqlite", path: join(this.stateDir, "dsx.sqlite") };
+  }
+
   /** Reads the bot's database (stop the bot first: SQLite has one writer). */
   async database<T>(use: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const { dataSource } = await openDatabase({
-      type: "sqlite",
-      path: join(this.folder, "state", "dsx.sqlite"),
-    });
+    const { dataSource } = await openDatabase(this.databaseLocation);
     try {
       return await use(dataSource.manager);
     } finally {
@@ -305,8 +315,42 @@ export class DsxWorld {
     }
   }
 
+  /**
+   * What the database holds, as bytes to search: the SQLite file with its WAL, or every row of
+   * the PostgreSQL database as the server returns it.
+   */
+  async storedBytes(): Promise<Buffer> {
+    if (this.postgres === undefined) {
+      const names = (await readdir(this.stateDir)).filter((f) => f.startsWith("dsx.sqlite"));
+      if (!names.includes("dsx.sqlite")) throw new Error("no database file in the state folder");
+      return Buffer.concat(
+        await Promise.all(names.map((name) => readFile(join(this.stateDir, name)))),
+      );
+    }
+    const { dataSource } = await openDatabase(this.databaseLocation);
+    try {
+      const rows: unknown[] = [];
+      for (const metadata of dataSource.entityMetadatas)
+        rows.push(await dataSource.query(`SELECT * FROM "${metadata.tableName}"`));
+      return Buffer.from(JSON.stringify(rows));
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+
+  /** The disk is lost: the state directory is gone, and so is the database's content. */
+  async loseDisk(): Promise<void> {
+    await rm(this.stateDir, { recursive: true, force: true });
+    if (this.postgres !== undefined) {
+      await this.postgres.drop();
+      this.postgres = await createTestDatabase("postgres");
+      await writeFile(this.configFile, this.configText());
+    }
+  }
+
   async stop(): Promise<void> {
     await this.stopBot();
+    await this.postgres?.drop();
     for (const client of this.clients) client.stop();
     await this.homeserver.stop();
     await rm(this.folder, { recursive: true, force: true });

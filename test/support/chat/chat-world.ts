@@ -1,3 +1,5 @@
+import { createTestDatabase, worldDatabaseKind, type TestDatabase } from "../databases.js";
+import { auditModule } from "../../../src/cases/audit/audit.js";
 import { expect } from "chai";
 import { MatrixEvent, type MatrixClient } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
@@ -115,6 +117,8 @@ export class ChatWorld {
     readonly roomKinds: ScriptedRoomKinds,
     private readonly router: ChatRouter,
     private readonly cipher: FieldCipher,
+    /** The PostgreSQL database when the tests run on it (SQLite in memory otherwise). */
+    private readonly database: TestDatabase | undefined,
   ) {}
 
   /** A catalogue text in English, as the plain body shows it (no placeholders filled). */
@@ -132,7 +136,11 @@ export class ChatWorld {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const config = parsed.config;
     const directory = new Directory(config);
-    const { dataSource } = await openDatabase({ type: "sqlite", path: ":memory:" });
+    const database =
+      worldDatabaseKind() === "postgres" ? await createTestDatabase("postgres") : undefined;
+    const { dataSource } = await openDatabase(
+      database?.location ?? { type: "sqlite", path: ":memory:" },
+    );
     const client = offlineClient();
     const log = createLogger("fatal");
     const cipher = new FieldCipher(config.dataKey);
@@ -267,6 +275,7 @@ export class ChatWorld {
       conduct.chatModule(),
       ...sharing.chatModules(),
       statistics.chatModule(),
+      auditModule(),
     ]);
     const handler = new MessageHandler({
       router,
@@ -281,7 +290,16 @@ export class ChatWorld {
       sharesDsxRoom: (userId) => userId === PEOPLE.stranger,
       reader: () => dataSource.manager,
     });
-    return new ChatWorld(dataSource, config, handler, scheduler, roomKinds, router, cipher);
+    return new ChatWorld(
+      dataSource,
+      config,
+      handler,
+      scheduler,
+      roomKinds,
+      router,
+      cipher,
+      database,
+    );
   }
 
   /** The direct room of a person with the bot. */
@@ -416,5 +434,6 @@ export class ChatWorld {
 
   async stop(): Promise<void> {
     await this.dataSource.destroy();
+    await this.database?.drop();
   }
 }
