@@ -1,10 +1,9 @@
 import type { CliCommand } from "./command.js";
 import { ExitCode } from "./exit-codes.js";
 import { configOption, loadConfigOrExplain } from "./config-option.js";
-import { describeDatabaseError } from "./database-error.js";
+import { openDatabaseOrExplain } from "./database-error.js";
 import { Backups } from "../backup/backups.js";
 import { copyStoppedStore, StoreBusyError } from "../backup/offline-store.js";
-import { databaseLocation, openDatabase } from "../store/data-source.js";
 
 export const backupCommand: CliCommand = {
   name: "backup",
@@ -14,13 +13,8 @@ export const backupCommand: CliCommand = {
     const loaded = await loadConfigOrExplain(values.config as string | undefined, io);
     if ("exit" in loaded) return loaded.exit;
     const { config } = loaded;
-    let database;
-    try {
-      database = await openDatabase(databaseLocation(config));
-    } catch (error) {
-      io.err(describeDatabaseError(config, error));
-      return ExitCode.database;
-    }
+    const database = await openDatabaseOrExplain(config, io);
+    if ("exit" in database) return database.exit;
     const backups = new Backups({
       dataSource: database.dataSource,
       dataKey: config.dataKey,

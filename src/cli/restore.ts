@@ -1,10 +1,9 @@
 import type { CliCommand } from "./command.js";
 import { ExitCode } from "./exit-codes.js";
 import { configOption, loadConfigOrExplain } from "./config-option.js";
-import { describeDatabaseError } from "./database-error.js";
+import { openDatabaseOrExplain } from "./database-error.js";
 import { BackupIntegrityError } from "../backup/backup-file.js";
 import { restoreBackup, RestoreRefused } from "../backup/restore.js";
-import { databaseLocation, openDatabase } from "../store/data-source.js";
 import { keyFromEnv } from "./key-from-env.js";
 
 export const restoreCommand: CliCommand = {
@@ -30,13 +29,8 @@ export const restoreCommand: CliCommand = {
     const { config } = loaded;
     const dataKey = keyFromEnv(values["data-key-env"], io) ?? config.dataKey;
     if (dataKey === "invalid") return ExitCode.usage;
-    let database;
-    try {
-      database = await openDatabase(databaseLocation(config));
-    } catch (error) {
-      io.err(describeDatabaseError(config, error));
-      return ExitCode.database;
-    }
+    const database = await openDatabaseOrExplain(config, io);
+    if ("exit" in database) return database.exit;
     try {
       const contents = await restoreBackup({
         file,

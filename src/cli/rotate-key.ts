@@ -1,10 +1,9 @@
 import type { CliCommand } from "./command.js";
 import { ExitCode } from "./exit-codes.js";
 import { configOption, loadConfigOrExplain } from "./config-option.js";
-import { describeDatabaseError } from "./database-error.js";
+import { openDatabaseOrExplain } from "./database-error.js";
 import { copyStoppedStore, StoreBusyError } from "../backup/offline-store.js";
 import { resealSession } from "../matrix/session.js";
-import { databaseLocation, openDatabase } from "../store/data-source.js";
 import { FieldCipher } from "../store/field-cipher.js";
 import { rotateDataKey } from "../store/key-rotation.js";
 import { keyFromEnv } from "./key-from-env.js";
@@ -38,13 +37,8 @@ export const rotateKeyCommand: CliCommand = {
       }
       // No E2EE store yet: nothing of the bot's to hold it.
     }
-    let database;
-    try {
-      database = await openDatabase(databaseLocation(config));
-    } catch (error) {
-      io.err(describeDatabaseError(config, error));
-      return ExitCode.database;
-    }
+    const database = await openDatabaseOrExplain(config, io);
+    if ("exit" in database) return database.exit;
     try {
       const from = new FieldCipher(config.dataKey);
       const to = new FieldCipher(newKey);

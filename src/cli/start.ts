@@ -1,14 +1,13 @@
 import type { CliCommand } from "./command.js";
 import { ExitCode } from "./exit-codes.js";
 import { configOption, loadConfigOrExplain } from "./config-option.js";
-import { describeDatabaseError } from "./database-error.js";
+import { openDatabaseOrExplain } from "./database-error.js";
 import { startBot, type RunningBot } from "../bot/bot.js";
 import { LiveDirectory } from "../config/live-directory.js";
 import { formatPath, formatProblem } from "../config/problems.js";
 import { SessionError } from "../matrix/session.js";
 import { createLogger, type Logger } from "../ops/log.js";
 import { OpsEndpoint } from "../ops/ops-endpoint.js";
-import { databaseLocation, openDatabase } from "../store/data-source.js";
 
 export const startCommand: CliCommand = {
   name: "start",
@@ -20,13 +19,8 @@ export const startCommand: CliCommand = {
     const { config, file } = loaded;
     const log = createLogger(config.logging.level);
 
-    let database;
-    try {
-      database = await openDatabase(databaseLocation(config));
-    } catch (error) {
-      io.err(describeDatabaseError(config, error));
-      return ExitCode.database;
-    }
+    const database = await openDatabaseOrExplain(config, io);
+    if ("exit" in database) return database.exit;
     if (database.applied.length > 0)
       log.info("migrations applied", { count: database.applied.length });
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { Visibility, type MatrixEvent } from "matrix-js-sdk";
+import { Visibility } from "matrix-js-sdk";
 import { Alert } from "../../../src/store/entities/index.js";
 import type { E2eeTestClient } from "../../support/clients/index.js";
-import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
 
 /**
  * Community alerts as the provider (sam) drafts them in a ticket room, the partner (maria)
@@ -37,11 +37,6 @@ describe("community alerts: drafted in a ticket, cleaned, approved, posted", fun
     await world.stop();
   });
 
-  const step =
-    (name: string, caseId?: string) =>
-    (_body: string, event: MatrixEvent): boolean =>
-      event.getContent()["org.dsx.step"] === name &&
-      (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
   const restart = async () => {
     await world.stopBot("SIGKILL");
     await world.startBot();
@@ -197,12 +192,6 @@ describe("community alerts from a vulnerability: the advisory path", function ()
     await world.stop();
   });
 
-  const step =
-    (name: string, caseId?: string) =>
-    (_body: string, event: MatrixEvent): boolean =>
-      event.getContent()["org.dsx.step"] === name &&
-      (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
-
   it("the quorum approves only past step 1 without an answer; before, only the affected party could", async () => {
     world = await DsxWorld.create([
       "policy:",
@@ -215,24 +204,10 @@ describe("community alerts from a vulnerability: the advisory path", function ()
     );
     if (!mario || !pablo || !kim || !jo) throw new Error("people missing");
     const advisory = world.rooms.advisory;
-    for (const member of [kim, jo]) {
-      await ana.invite(advisory, member.userId);
-      await member.waitForMembership(advisory, "invite", 60_000);
-      await member.joinRoom(advisory);
-    }
-    const marioDm = await world.directMessage(mario);
-    await mario.sendText(marioDm, "report vulnerability");
-    await world.answerPrompts(mario, marioDm, [
-      ["affected", "press-freedom"],
-      ["description", "Gecko-canary: the admin panel needs no password"],
-      ["severity", "high"],
-      ["evidence", "curl -I https://press.example/admin"],
-      ["credit", "anonymous"],
-      ["share-contact", "no"],
-      ["confirm", "yes"],
-    ]);
-    const received = await world.next(mario, marioDm, step("received"));
-    const vulnId = String(received.getContent()["org.dsx.case"]);
+    await world.addToRoom(ana, advisory, [kim, jo]);
+    const vulnId = await world.reportVulnerability(mario, await world.directMessage(mario), {
+      description: "Gecko-canary: the admin panel needs no password",
+    });
     const pabloDm = await pablo.waitForInvite(world.botUserId, () => true, 60_000);
     await pablo.joinRoom(pabloDm);
 

@@ -1,18 +1,11 @@
 import { expect } from "chai";
 import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { MatrixEvent } from "matrix-js-sdk";
 import { IsNull } from "typeorm";
 import { openBackup } from "../../../src/backup/backup-file.js";
 import { backupTime } from "../../../src/backup/backups.js";
 import { AuditEntry, ScheduledJob } from "../../../src/store/entities/index.js";
-import { DsxWorld } from "../../support/bot/dsx-world.js";
-
-const step =
-  (name: string, caseId?: string) =>
-  (_body: string, event: MatrixEvent): boolean =>
-    event.getContent()["org.dsx.step"] === name &&
-    (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
+import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
 
 /** Resolves once the wall clock has passed `at` (backup ages are wall-clock times). */
 function clockPast(at: number): Promise<void> {

@@ -2,20 +2,13 @@ import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { MatrixEvent } from "matrix-js-sdk";
 import { uploadEncryptedFile } from "../../support/clients/element-files.js";
-import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
 
 const WAIT = 60_000;
 
 /** The canary: written into every free text, it must never be found in plain anywhere. */
 const CANARY = "Quagga";
-
-const step =
-  (name: string, caseId?: string) =>
-  (_body: string, event: MatrixEvent): boolean =>
-    event.getContent()["org.dsx.step"] === name &&
-    (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
 
 /** Every file under a folder, recursively. */
 async function filesUnder(folder: string): Promise<string[]> {
@@ -56,11 +49,7 @@ describe("data at rest: a canary in every free text is never stored or logged in
       ["maria", "sam", "pablo", "mario", "kim", "jo", "lee"].map((name) => world.person(name)),
     );
     if (!maria || !sam || !pablo || !mario || !kim || !jo || !lee) throw new Error("people");
-    for (const member of [kim, jo]) {
-      await ana.invite(world.rooms.advisory, member.userId);
-      await member.waitForMembership(world.rooms.advisory, "invite", WAIT);
-      await member.joinRoom(world.rooms.advisory);
-    }
+    await world.addToRoom(ana, world.rooms.advisory, [kim, jo]);
     const nowhereInPlain = async (when: string) => {
       const found: string[] = [];
       for (const file of await filesUnder(world.stateDir))

@@ -1,17 +1,10 @@
 import { expect } from "chai";
-import type { MatrixEvent } from "matrix-js-sdk";
 import { Alert, AuditEntry } from "../../../src/store/entities/index.js";
 import { FieldCipher } from "../../../src/store/field-cipher.js";
 import type { E2eeTestClient } from "../../support/clients/index.js";
-import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
 
 const WAIT = 60_000;
-
-const step =
-  (name: string, caseId?: string) =>
-  (_body: string, event: MatrixEvent): boolean =>
-    event.getContent()["org.dsx.step"] === name &&
-    (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
 
 /**
  * Private warnings to a partner at risk: the provider (sam) drafts one in the ticket of the
@@ -122,9 +115,7 @@ describe("private warnings to a partner at risk", function () {
   it("refused by the partner, nothing is sent; the advisory committee cannot approve an incident's", async () => {
     await setUp("AMBER");
     const kim = await world.person("kim");
-    await ana.invite(world.rooms.advisory, kim.userId);
-    await kim.waitForMembership(world.rooms.advisory, "invite", WAIT);
-    await kim.joinRoom(world.rooms.advisory);
+    await world.addToRoom(ana, world.rooms.advisory, [kim]);
     await sam.sendText(
       ticket.roomId,
       `!dsx warn-partner ${ticket.caseId} press-freedom The same sender targets newsrooms.`,
@@ -169,24 +160,11 @@ describe("private warnings from a vulnerability: the advisory path", function ()
     );
     if (!mario || !pablo || !maria || !kim || !jo) throw new Error("people missing");
     const advisory = world.rooms.advisory;
-    for (const member of [kim, jo]) {
-      await ana.invite(advisory, member.userId);
-      await member.waitForMembership(advisory, "invite", WAIT);
-      await member.joinRoom(advisory);
-    }
-    const marioDm = await world.directMessage(mario);
-    await mario.sendText(marioDm, "report vulnerability");
-    await world.answerPrompts(mario, marioDm, [
-      ["affected", "press-freedom"],
-      ["description", "Kinkajou-canary: their upload form runs any file"],
-      ["severity", "critical"],
-      ["evidence", "a proof of concept"],
-      ["credit", "anonymous"],
-      ["share-contact", "no"],
-      ["confirm", "yes"],
-    ]);
-    const received = await world.next(mario, marioDm, step("received"));
-    const vulnId = String(received.getContent()["org.dsx.case"]);
+    await world.addToRoom(ana, advisory, [kim, jo]);
+    const vulnId = await world.reportVulnerability(mario, await world.directMessage(mario), {
+      description: "Kinkajou-canary: their upload form runs any file",
+      severity: "critical",
+    });
     const triage = world.rooms.triage;
     const draft = async () => {
       await ana.sendText(

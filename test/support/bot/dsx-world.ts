@@ -13,6 +13,13 @@ import { RunningProcess, runNode } from "../processes.js";
 
 const BOT_PASSWORD = "bot-password-for-tests";
 
+/** Matches the bot's messages of a workflow step (`org.dsx.step`), of a case if given. */
+export function botStep(name: string, caseId?: string) {
+  return (_body: string, event: MatrixEvent): boolean =>
+    event.getContent()["org.dsx.step"] === name &&
+    (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
+}
+
 /** The configured rooms, created by the DSX team member with the bot invited. */
 const ROOM_KEYS = [
   "triage",
@@ -235,6 +242,39 @@ export class DsxWorld {
     );
     this.consumed.add(event.getId() ?? "");
     return event;
+  }
+
+  /** `inviter` (a member of the room) brings people into it: invited, and joined. */
+  async addToRoom(
+    inviter: E2eeTestClient,
+    roomId: string,
+    people: readonly E2eeTestClient[],
+  ): Promise<void> {
+    for (const person of people) {
+      await inviter.invite(roomId, person.userId);
+      await person.waitForMembership(roomId, "invite", 60_000);
+      await person.joinRoom(roomId);
+    }
+  }
+
+  /** A vulnerability in press-freedom's systems, reported step by step; its case id. */
+  async reportVulnerability(
+    reporter: E2eeTestClient,
+    roomId: string,
+    answers: { description: string; severity?: string; evidence?: string; credit?: string },
+  ): Promise<string> {
+    await reporter.sendText(roomId, "report vulnerability");
+    await this.answerPrompts(reporter, roomId, [
+      ["affected", "press-freedom"],
+      ["description", answers.description],
+      ["severity", answers.severity ?? "high"],
+      ["evidence", answers.evidence ?? "a proof of concept"],
+      ["credit", answers.credit ?? "anonymous"],
+      ["share-contact", "no"],
+      ["confirm", "yes"],
+    ]);
+    const received = await this.next(reporter, roomId, botStep("received"));
+    return String(received.getContent()["org.dsx.case"]);
   }
 
   /** Answers the bot's questions in order: each `[prompt, answer]` once the bot asks it. */
