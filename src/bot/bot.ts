@@ -2,14 +2,14 @@ import { ClientEvent, SyncState, type MatrixClient } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
 import { Catalog } from "../chat/catalog.js";
 import { renderText, verbatim, lines } from "../chat/render.js";
-import { ChatRouter, type ChatModule } from "../chat/router.js";
+import { ChatRouter } from "../chat/router.js";
 import type { LiveDirectory } from "../config/live-directory.js";
 import type { BotConfig } from "../config/schema.js";
 import type { TlpLabel } from "../policy/tlp.js";
 import { connect, type Connection } from "../matrix/connection.js";
 import { crossSignOwnDevice } from "../matrix/cross-signing.js";
 import { Inbox } from "../matrix/inbox.js";
-import { Outbox, type ExchangeResolver } from "../matrix/outbox.js";
+import { Outbox } from "../matrix/outbox.js";
 import { establishSession } from "../matrix/session.js";
 import { sessionHomeserver } from "../matrix/session-homeserver.js";
 import type { Logger } from "../ops/log.js";
@@ -20,26 +20,15 @@ import { DEFAULT_LANGUAGE } from "../chat/catalog.js";
 import { languageOf } from "../store/people.js";
 import { FieldCipher } from "../store/field-cipher.js";
 import { transaction } from "../store/transaction.js";
-import { Incidents } from "../cases/incidents/incidents.js";
-import { Vulnerabilities } from "../cases/vulnerabilities/vulnerabilities.js";
-import { Conduct } from "../cases/conduct/conduct.js";
-import { Statistics } from "../cases/statistics/statistics.js";
 import { Backups } from "../backup/backups.js";
-import { auditModule } from "../cases/audit/audit.js";
-import { Sharing } from "../cases/alerts/sharing.js";
-import { AlertStore } from "../cases/alerts/alert-store.js";
-import { AlertSources } from "../cases/alerts/sources.js";
-import { VulnerabilityStore } from "../cases/vulnerabilities/vulnerability-store.js";
-import { IncidentStore } from "../cases/incidents/incident-store.js";
 import { RoomMaker } from "../matrix/rooms.js";
 import { Scheduler } from "../schedule/scheduler.js";
-import { AttachmentStore } from "../store/attachment-store.js";
-import { caseExchanges } from "./case-exchanges.js";
 import { withRoomEvents } from "./event-router.js";
 import { RoomGuard } from "../guard/room-guard.js";
 import { Invites } from "./invites.js";
 import { MessageHandler } from "./message-handler.js";
 import { RoomKinds } from "./room-kinds.js";
+import { assembleWorkflows } from "./workflows.js";
 
 /** The configured rooms that never receive RED or AMBER, whoever is in them. */
 const CEILINGS: Partial<Record<keyof BotConfig["rooms"], TlpLabel>> = {
@@ -81,87 +70,25 @@ export async function startBot(
     (roomId) => roomKinds.configuredKind(roomId) !== undefined,
     log.child({ component: "rooms" }),
   );
-  // The workflows plug in here: their commands and dialogues, and the exchanges of their cases.
-  const incidents: Incidents = new Incidents({
-    reader: () => dataSource.manager,
-    store: new IncidentStore(cipher),
-    attachments: new AttachmentStore(cipher),
-    catalog,
-    tlpNames: config.policy.tlpNames,
-    types: () => config.incidents.types,
-    maxFiles: () => config.incidents.attachments.maxFiles,
-    directory: () => directory.directory,
-    triageRoomId: () => roomKinds.roomIdOf("triage"),
-    botUserId: () => client.getSafeUserId(),
-    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
-    jobs: (): Scheduler => scheduler,
-    rooms,
-    offerTimeoutMs: () => config.incidents.offerTimeout.ms,
-    automaticOffers: () => config.incidents.automaticOffers,
-    closing: (manager, caseId) => sharing.forgetCase(manager, caseId),
-  });
-  const vulnerabilityStore = new VulnerabilityStore(cipher);
-  const vulnerabilities: Vulnerabilities = new Vulnerabilities({
+  // The workflows plug in here: their commands and dialogues, jobs, and their cases' exchanges.
+  const workflows = assembleWorkflows({
     client,
     dataSource,
-    store: vulnerabilityStore,
-    catalog,
-    tlpNames: config.policy.tlpNames,
+    config,
     directory: () => directory.directory,
-    rooms,
-    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
-    jobs: (): Scheduler => scheduler,
-    policy: () => ({
-      respondWithin: config.policy.disclosure.respondWithin.ms,
-      escalateAfter: config.policy.disclosure.escalateAfter.ms,
-      discloseAfter: config.policy.disclosure.discloseAfter.ms,
-      remindBefore: config.policy.disclosure.remindBefore.ms,
-      advisoryQuorum: config.policy.disclosure.advisoryQuorum,
-    }),
-    room: (key) => roomKinds.roomIdOf(key),
-    log: log.child({ component: "vulnerabilities" }),
-  });
-  const conduct: Conduct = new Conduct({
-    client,
-    dataSource,
     cipher,
     catalog,
-    directory: () => directory.directory,
+    roomKinds,
     rooms,
+    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
+    jobs: (): Scheduler => scheduler,
     moderatedRooms: () =>
       client
         .getRooms()
         .filter((room) => room.getMyMembership() === "join")
         .map((room) => room.roomId)
         .filter((roomId) => !["direct", "other"].includes(roomKinds.kindOf(roomId))),
-    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
-    jobs: (): Scheduler => scheduler,
-    log: log.child({ component: "conduct" }),
-  });
-  const sharing: Sharing = new Sharing({
-    reader: () => dataSource.manager,
-    store: new AlertStore(cipher),
-    sources: new AlertSources({
-      incidents: incidents.store,
-      vulnerabilities: vulnerabilityStore,
-      attachments: new AttachmentStore(cipher),
-      directory: () => directory.directory,
-    }),
-    catalog,
-    tlpNames: config.policy.tlpNames,
-    directory: () => directory.directory,
-    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
-    room: (key) => roomKinds.roomIdOf(key),
-    roomLanguage: (key) => config.roomLanguages[key],
-    advisoryRoomId: () => roomKinds.roomIdOf("advisory"),
-    advisoryLanguage: () => config.roomLanguages.advisory,
-    displayNames: (roomId) =>
-      (client.getRoom(roomId)?.getMembers() ?? []).map((member) => member.name),
-    advisoryQuorum: () => config.policy.disclosure.advisoryQuorum,
-    exchanges: caseExchanges({ INC: incidents.exchanges(), VUL: vulnerabilities.exchanges() }),
-    rooms,
-    botUserId: () => client.getSafeUserId(),
-    jobs: (): Scheduler => scheduler,
+    log,
   });
   const backups = new Backups({
     dataSource,
@@ -173,34 +100,12 @@ export async function startBot(
     jobs: (): Scheduler => scheduler,
     log: log.child({ component: "backups" }),
   });
-  const statistics = new Statistics({
-    catalog,
-    minimumCount: () => config.policy.statistics.minimumCount,
-    donorsRoomId: () => roomKinds.roomIdOf("donors"),
-    donorsLanguage: () => config.roomLanguages.donors,
-    say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
-    jobs: (): Scheduler => scheduler,
-  });
-  const modules: readonly ChatModule[] = [
-    incidents.chatModule(),
-    vulnerabilities.chatModule(),
-    conduct.chatModule(),
-    ...sharing.chatModules(),
-    statistics.chatModule(),
-    auditModule(),
-  ];
-  const exchanges: ExchangeResolver = caseExchanges({
-    INC: incidents.exchanges(),
-    VUL: vulnerabilities.exchanges(),
-    COC: conduct.exchanges(),
-    ALR: sharing.exchanges(),
-  });
   const outbox = new Outbox({
     client,
     dataSource,
     cipher,
     directory: () => directory.directory,
-    exchanges,
+    exchanges: workflows.exchanges,
     catalog,
     language: (userId) => languageOf(dataSource.manager, userId),
     tlpNames: config.policy.tlpNames,
@@ -212,10 +117,7 @@ export async function startBot(
   const guard = new RoomGuard({
     client,
     dataSource,
-    guarded: async (roomId) =>
-      (await incidents.guardOf(roomId)) ??
-      (await conduct.guardOf(roomId)) ??
-      (await sharing.guardOf(roomId)),
+    guarded: (roomId) => workflows.guardOf(roomId),
     directory: () => directory.directory,
     catalog,
     tlpNames: config.policy.tlpNames,
@@ -224,20 +126,12 @@ export async function startBot(
   });
   const scheduler: Scheduler = new Scheduler({
     dataSource,
-    tasks: [
-      ...incidents.tasks(),
-      ...vulnerabilities.tasks(),
-      ...conduct.tasks(),
-      ...statistics.tasks(),
-      ...sharing.tasks(),
-      ...backups.tasks(),
-      guard.task(),
-    ],
+    tasks: [...workflows.tasks, ...backups.tasks(), guard.task()],
     log: log.child({ component: "scheduler" }),
     afterFired: () => void outbox.flush(),
   });
   const messages = new MessageHandler({
-    router: new ChatRouter(modules),
+    router: new ChatRouter(workflows.modules),
     outbox,
     catalog,
     cipher,
@@ -255,12 +149,7 @@ export async function startBot(
     dataSource,
     cipher,
     // The guard first: an outsider is removed before anything else happens in the room.
-    handler: withRoomEvents(messages, [
-      guard.hook(),
-      { handle: (event, manager) => incidents.roomEvent(event, manager) },
-      { handle: (event, manager) => conduct.roomEvent(event, manager) },
-      { handle: (event, manager) => sharing.roomEvent(event, manager) },
-    ]),
+    handler: withRoomEvents(messages, [guard.hook(), ...workflows.roomEvents]),
     log: log.child({ component: "inbox" }),
     afterHandled: () => {
       void outbox.flush();
@@ -280,7 +169,7 @@ export async function startBot(
   sync.attach();
   inbox.attach();
   invites.attach();
-  vulnerabilities.watchReceipts();
+  workflows.vulnerabilities.watchReceipts();
   await startSyncing(client, log);
   await crossSignOwnDevice(client, config.bot.password, log);
   const unreachable = await joinConfiguredRooms(client, config, roomKinds, configuredRoomIds, log);
@@ -293,11 +182,11 @@ export async function startBot(
       .map((room) => room.roomId),
   );
   await transaction(dataSource, async (manager) => {
-    await statistics.ensureMonthly(manager, Date.now());
+    await workflows.statistics.ensureMonthly(manager, Date.now());
     await backups.ensureScheduled(manager, Date.now());
   });
   await scheduler.start();
-  await vulnerabilities.checkAllSeen();
+  await workflows.vulnerabilities.checkAllSeen();
   void outbox.flush();
   if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {
     const text = lines([

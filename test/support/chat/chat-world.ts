@@ -1,19 +1,9 @@
+import { assembleWorkflows } from "../../../src/bot/workflows.js";
 import { createTestDatabase, worldDatabaseKind, type TestDatabase } from "../databases.js";
-import { auditModule } from "../../../src/cases/audit/audit.js";
 import { expect } from "chai";
 import { MatrixEvent, type MatrixClient } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
 import { IsNull, MoreThan } from "typeorm";
-import { AlertSources } from "../../../src/cases/alerts/sources.js";
-import { AlertStore } from "../../../src/cases/alerts/alert-store.js";
-import { Sharing } from "../../../src/cases/alerts/sharing.js";
-import { Conduct } from "../../../src/cases/conduct/conduct.js";
-import { IncidentStore } from "../../../src/cases/incidents/incident-store.js";
-import { Incidents } from "../../../src/cases/incidents/incidents.js";
-import { Statistics } from "../../../src/cases/statistics/statistics.js";
-import { VulnerabilityStore } from "../../../src/cases/vulnerabilities/vulnerability-store.js";
-import { Vulnerabilities } from "../../../src/cases/vulnerabilities/vulnerabilities.js";
-import { caseExchanges } from "../../../src/bot/case-exchanges.js";
 import { MessageHandler } from "../../../src/bot/message-handler.js";
 import { RoomKinds } from "../../../src/bot/room-kinds.js";
 import type { MessageContent } from "../../../src/chat/bot-message.js";
@@ -27,7 +17,6 @@ import { Outbox } from "../../../src/matrix/outbox.js";
 import { RoomMaker } from "../../../src/matrix/rooms.js";
 import { createLogger } from "../../../src/ops/log.js";
 import { Scheduler } from "../../../src/schedule/scheduler.js";
-import { AttachmentStore } from "../../../src/store/attachment-store.js";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { OutgoingMessage } from "../../../src/store/entities/outgoing-message.js";
 import { ScheduledJob } from "../../../src/store/entities/scheduled-job.js";
@@ -153,106 +142,26 @@ export class ChatWorld {
       (roomId) => roomKinds.configuredKind(roomId) !== undefined,
       log,
     );
-    const say = (
-      manager: Parameters<Outbox["enqueue"]>[0],
-      roomId: string,
-      message: Parameters<Outbox["enqueue"]>[2],
-    ) => outbox.enqueue(manager, roomId, message, null);
-    const jobs = (): Scheduler => scheduler;
-    const incidents = new Incidents({
-      reader: () => dataSource.manager,
-      store: new IncidentStore(cipher),
-      attachments: new AttachmentStore(cipher),
-      catalog,
-      tlpNames: config.policy.tlpNames,
-      types: () => config.incidents.types,
-      maxFiles: () => config.incidents.attachments.maxFiles,
-      directory: () => directory,
-      triageRoomId: () => roomKinds.roomIdOf("triage"),
-      botUserId: () => BOT,
-      say,
-      jobs,
-      rooms,
-      offerTimeoutMs: () => config.incidents.offerTimeout.ms,
-      automaticOffers: () => config.incidents.automaticOffers,
-      closing: (manager, caseId) => sharing.forgetCase(manager, caseId),
-    });
-    const vulnerabilityStore = new VulnerabilityStore(cipher);
-    const vulnerabilities = new Vulnerabilities({
+    const workflows = assembleWorkflows({
       client,
       dataSource,
-      store: vulnerabilityStore,
-      catalog,
-      tlpNames: config.policy.tlpNames,
+      config,
       directory: () => directory,
-      rooms,
-      say,
-      jobs,
-      policy: () => ({
-        respondWithin: config.policy.disclosure.respondWithin.ms,
-        escalateAfter: config.policy.disclosure.escalateAfter.ms,
-        discloseAfter: config.policy.disclosure.discloseAfter.ms,
-        remindBefore: config.policy.disclosure.remindBefore.ms,
-        advisoryQuorum: config.policy.disclosure.advisoryQuorum,
-      }),
-      room: (key) => roomKinds.roomIdOf(key),
-      log,
-    });
-    const conduct = new Conduct({
-      client,
-      dataSource,
       cipher,
       catalog,
-      directory: () => directory,
+      roomKinds,
       rooms,
+      say: (manager, roomId, message) => outbox.enqueue(manager, roomId, message, null),
+      jobs: (): Scheduler => scheduler,
       moderatedRooms: () => [...Object.values(config.rooms), ...roomKinds.kinds.keys()],
-      say,
-      jobs,
       log,
-    });
-    const sharing: Sharing = new Sharing({
-      reader: () => dataSource.manager,
-      store: new AlertStore(cipher),
-      sources: new AlertSources({
-        incidents: incidents.store,
-        vulnerabilities: vulnerabilityStore,
-        attachments: new AttachmentStore(cipher),
-        directory: () => directory,
-      }),
-      catalog,
-      tlpNames: config.policy.tlpNames,
-      directory: () => directory,
-      say,
-      room: (key) => roomKinds.roomIdOf(key),
-      roomLanguage: (key) => config.roomLanguages[key],
-      advisoryRoomId: () => roomKinds.roomIdOf("advisory"),
-      advisoryLanguage: () => config.roomLanguages.advisory,
-      displayNames: () => [],
-      advisoryQuorum: () => config.policy.disclosure.advisoryQuorum,
-      exchanges: caseExchanges({ INC: incidents.exchanges(), VUL: vulnerabilities.exchanges() }),
-      rooms,
-      botUserId: () => BOT,
-      jobs,
-    });
-    const statistics = new Statistics({
-      catalog,
-      minimumCount: () => config.policy.statistics.minimumCount,
-      donorsRoomId: () => roomKinds.roomIdOf("donors"),
-      donorsLanguage: () => config.roomLanguages.donors,
-      say,
-      jobs,
     });
     const outbox: Outbox = new Outbox({
       client,
       dataSource,
       cipher,
       directory: () => directory,
-      exchanges: caseExchanges({
-        INC: incidents.exchanges(),
-        VUL: vulnerabilities.exchanges(),
-        COC: conduct.exchanges(),
-        ALR: sharing.exchanges(),
-      }),
+      exchanges: workflows.exchanges,
       catalog,
       language: () => Promise.resolve("en"),
       tlpNames: config.policy.tlpNames,
@@ -260,23 +169,10 @@ export class ChatWorld {
     });
     const scheduler: Scheduler = new Scheduler({
       dataSource,
-      tasks: [
-        ...incidents.tasks(),
-        ...vulnerabilities.tasks(),
-        ...conduct.tasks(),
-        ...statistics.tasks(),
-        ...sharing.tasks(),
-      ],
+      tasks: workflows.tasks,
       log,
     });
-    const router = new ChatRouter([
-      incidents.chatModule(),
-      vulnerabilities.chatModule(),
-      conduct.chatModule(),
-      ...sharing.chatModules(),
-      statistics.chatModule(),
-      auditModule(),
-    ]);
+    const router = new ChatRouter(workflows.modules);
     const handler = new MessageHandler({
       router,
       outbox,
