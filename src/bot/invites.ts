@@ -1,4 +1,4 @@
-import { Method, RoomEvent, type MatrixClient, type Room } from "matrix-js-sdk";
+import { ClientEvent, Method, RoomEvent, type MatrixClient, type Room } from "matrix-js-sdk";
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../ops/log.js";
 
@@ -19,10 +19,22 @@ export class Invites {
     private readonly log: Logger,
   ) {}
 
-  /** Listens for new invites; call before `startClient`. */
+  /** Invites seen in the sync response being processed, answered once it is all in. */
+  private readonly arrived = new Set<Room>();
+
+  /**
+   * Listens for new invites; call before `startClient`. An invite is answered after the whole
+   * sync response that brought it: the inviter's joining a DSX room may come in the same
+   * response, in a room processed after the invite.
+   */
   attach(): void {
     this.client.on(RoomEvent.MyMembership, (room, membership) => {
-      if (membership === "invite") void this.answer(room);
+      if (membership === "invite") this.arrived.add(room);
+    });
+    this.client.on(ClientEvent.Sync, () => {
+      const rooms = [...this.arrived];
+      this.arrived.clear();
+      for (const room of rooms) if (room.getMyMembership() === "invite") void this.answer(room);
     });
   }
 
