@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestHomeserver } from "../test/support/homeserver/index.js";
@@ -164,10 +164,19 @@ export class BenchWorld {
     return this.bot;
   }
 
+  /** Stops the bot; with `DSX_BENCH_BOT_LOGS=<folder>` its output is kept there. */
   async stopBot(): Promise<void> {
     const bot = this.bot;
     this.bot = undefined;
     await bot?.stop();
+    const folder = process.env["DSX_BENCH_BOT_LOGS"];
+    if (bot && folder) {
+      await mkdir(folder, { recursive: true });
+      await writeFile(
+        join(folder, `bot-${String(bot.pid)}.log`),
+        bot.process.stdout + bot.process.stderr,
+      );
+    }
   }
 
   /** Partner `partner-<n>` on an Element-like E2EE device, with a direct room with the bot. */

@@ -4,7 +4,7 @@
  * bench/results/latest.json. `-- --profile` also writes the bot's CPU profile (node --cpu-prof)
  * of the load runs to bench/results/profiles/. `-- --quick` runs everything shorter (a smoke run).
  */
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchWorld } from "./bench-world.js";
@@ -21,6 +21,8 @@ const quick = args.has("--quick");
 const profile = args.has("--profile");
 const resultsDir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
 
+const profileArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(resultsDir, "profiles")}`] : [];
+
 const settings = {
   cryptoRounds: quick ? 200 : 2000,
   partners: quick ? 8 : 40,
@@ -34,6 +36,8 @@ const settings = {
   reminders: quick ? 1000 : 10_000,
 };
 
+// Other work on the machine takes CPU from the bot and the clients: recorded with the results.
+const loadBefore = loadavg();
 const log = (line: string): void => {
   process.stderr.write(`bench: ${line}\n`);
 };
@@ -46,9 +50,7 @@ const world = await BenchWorld.create(settings.partners);
 let load;
 let membership;
 try {
-  const bot = world.spawnBot(
-    profile ? ["--cpu-prof", `--cpu-prof-dir=${join(resultsDir, "profiles")}`] : [],
-  );
+  const bot = world.spawnBot(profileArgs);
   await bot.ready(120_000);
   const watch = new ReplyWatch(world.botUserId);
   const partners: Partner[] = [];
@@ -86,7 +88,7 @@ try {
   await world.stop();
 }
 
-const seeded = await measureSeededState(settings.ticketRooms, settings.reminders, log);
+const seeded = await measureSeededState(settings.ticketRooms, settings.reminders, log, profileArgs);
 
 const rows: Row[] = [
   { what: "crypto limit: decrypt (bot side)", value: crypto.decryptPerSecond, unit: "events/s" },
@@ -157,6 +159,7 @@ writeJson(join(resultsDir, quick ? "quick.json" : "latest.json"), {
     cpu: cpus()[0]?.model ?? "",
     memoryMb: Math.round(totalmem() / 2 ** 20),
     node: process.version,
+    loadAverage: { before: loadBefore, after: loadavg() },
   },
   settings,
   results: { crypto, ...load, membership, seeded },

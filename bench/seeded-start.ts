@@ -31,6 +31,7 @@ export async function measureSeededState(
   ticketRooms: number,
   reminders: number,
   log: (line: string) => void,
+  nodeArgs: readonly string[] = [],
 ): Promise<SeededState> {
   const world = await BenchWorld.create(1);
   try {
@@ -38,7 +39,7 @@ export async function measureSeededState(
     await seedTicketRooms(world, ticketRooms);
     await seedReminders(world, reminders, Date.now() + DAY_MS);
 
-    let bot = world.spawnBot();
+    let bot = world.spawnBot(nodeArgs);
     await bot.ready(300_000);
     const coldReadySeconds = (performance.now() - bot.startedAt) / 1000;
     const { partner: person, roomId } = await world.partnerWithDirectRoom(1);
@@ -49,7 +50,7 @@ export async function measureSeededState(
     await world.stopBot();
 
     log("restart with the state");
-    const restart = await startAndAsk(world, watch, partner);
+    const restart = await startAndAsk(world, watch, partner, nodeArgs);
     bot = restart.bot;
     for (let i = 0; i < 10; i++) await askStatus(watch, partner);
     const { rssMb, peakRssMb } = bot.memory();
@@ -57,7 +58,7 @@ export async function measureSeededState(
 
     log("restart after the reminders came due");
     await makeRemindersDue(world, Date.now() - 3600_000);
-    const due = await startAndAsk(world, watch, partner);
+    const due = await startAndAsk(world, watch, partner, nodeArgs);
     bot = due.bot;
     const fired = await waitForMetric(bot, "dsx_jobs_fired_total", reminders, 600_000);
     const fireSeconds = (fired - bot.startedAt) / 1000;
@@ -84,8 +85,9 @@ async function startAndAsk(
   world: BenchWorld,
   watch: ReplyWatch,
   partner: Partner,
+  nodeArgs: readonly string[],
 ): Promise<{ bot: BotProcess; seconds: number }> {
-  const bot = world.spawnBot();
+  const bot = world.spawnBot(nodeArgs);
   const answered = watch.next(partner.roomId, 300_000);
   await partner.person.sendText(partner.roomId, "status");
   const at = await answered;

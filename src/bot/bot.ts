@@ -250,7 +250,7 @@ export async function startBot(
     log: log.child({ component: "inbox" }),
     afterHandled: () => {
       void outbox.flush();
-      void scheduler.wake();
+      void scheduler.wakeIfScheduled();
     },
     resendAfterMs: config.policy.undecryptable.askToResendAfter.ms,
   });
@@ -279,7 +279,9 @@ export async function startBot(
       .map((room) => room.roomId),
   );
   await transaction(dataSource, (manager) => statistics.ensureMonthly(manager, Date.now()));
-  await scheduler.start();
+  // What came due while the bot was down fires in the background: after a long downtime that
+  // may be thousands of jobs, and people's messages should not wait for them.
+  void scheduler.start();
   await vulnerabilities.checkAllSeen();
   void outbox.flush();
   if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {
