@@ -51,6 +51,15 @@ export class BotProcess {
     return { rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
   }
 
+  /** CPU time (user and system) the bot process has used so far, in ms (from /proc). */
+  cpuMs(): number {
+    const fields = readFileSync(`/proc/${String(this.pid)}/stat`, "utf8")
+      .split(") ")[1]
+      ?.split(" ");
+    // utime and stime, the 12th and 13th fields after the command name, in clock ticks (1/100 s).
+    return (Number(fields?.[11] ?? 0) + Number(fields?.[12] ?? 0)) * 10;
+  }
+
   async ready(timeoutMs: number): Promise<void> {
     await this.process.waitForLine(/"msg":"dsx-bot ready"/, timeoutMs);
   }

@@ -25,7 +25,7 @@ const profileArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(resultsDir, 
 
 const settings = {
   cryptoRounds: quick ? 200 : 2000,
-  partners: quick ? 8 : 40,
+  partners: quick ? 8 : 20,
   warmupSeconds: quick ? 2 : 5,
   throughputSeconds: quick ? 5 : 20,
   latencyPerSecond: 20,
@@ -62,12 +62,22 @@ try {
   // Each room's first exchange shares its keys; not part of what is measured.
   await Promise.all(partners.map((partner) => askStatus(watch, partner)));
   log("sustained throughput");
-  const throughput = await measureThroughput(
+  const botCpuBefore = bot.cpuMs();
+  const harnessCpuBefore = process.cpuUsage();
+  const throughputRun = await measureThroughput(
     watch,
     partners,
     settings.warmupSeconds,
     settings.throughputSeconds,
   );
+  // CPU per command: what the machine's other load does not change much, unlike the rates.
+  const harnessCpu = process.cpuUsage(harnessCpuBefore);
+  const throughput = {
+    ...throughputRun,
+    botCpuMsPerCommand: (bot.cpuMs() - botCpuBefore) / throughputRun.answeredInRun,
+    harnessCpuMsPerCommand:
+      (harnessCpu.user + harnessCpu.system) / 1000 / throughputRun.answeredInRun,
+  };
   log("latency at a fixed offered load");
   const latency = await measureLatency(
     watch,
@@ -103,6 +113,16 @@ const rows: Row[] = [
     value: load.throughput.commandsPerSecond,
     unit: "cmd/s",
     target: TARGETS.throughput,
+  },
+  {
+    what: "bot CPU per command",
+    value: load.throughput.botCpuMsPerCommand,
+    unit: "ms",
+  },
+  {
+    what: "harness CPU per command (clients, homeserver)",
+    value: load.throughput.harnessCpuMsPerCommand,
+    unit: "ms",
   },
   {
     what: "throughput / crypto limit",
