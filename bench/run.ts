@@ -120,6 +120,11 @@ const rows: Row[] = [
     unit: "ms",
   },
   {
+    what: "bot capacity on one free core (1000 / CPU ms)",
+    value: 1000 / load.throughput.botCpuMsPerCommand,
+    unit: "cmd/s",
+  },
+  {
     what: "harness CPU per command (clients, homeserver)",
     value: load.throughput.harnessCpuMsPerCommand,
     unit: "ms",

@@ -71,6 +71,9 @@ export class Outbox {
   private rescan: (() => void) | undefined;
   /** Rooms with a send chain running: one message at a time per room keeps each room's order. */
   private readonly sending = new Map<string, Promise<void>>();
+  /** Rooms messages were queued for since the last look, and whether to read them all instead. */
+  private readonly touched = new Set<string>();
+  private scanAll = true;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private retryAt = 0;
@@ -119,6 +122,7 @@ export class Outbox {
       createdAt: Date.now(),
       updatedAt: Date.now(),
     });
+    this.touched.add(roomId);
   }
 
   /**
@@ -157,9 +161,16 @@ export class Outbox {
     for (;;) {
       const requests = this.flushRequests;
       if (!this.stopped && !this.backingOff()) {
-        for (const roomId of await this.roomsWithPending()) {
-          if (this.sending.size >= MAX_ROOMS_IN_FLIGHT) break;
-          if (this.sending.has(roomId)) continue;
+        const touched = [...this.touched];
+        this.touched.clear();
+        const rooms = this.scanAll ? await this.roomsWithPending() : touched;
+        this.scanAll = false;
+        for (const roomId of rooms) {
+          // A busy room is looked at again when its chain ends (it may have missed the new row).
+          if (this.sending.has(roomId) || this.sending.size >= MAX_ROOMS_IN_FLIGHT) {
+            this.touched.add(roomId);
+            continue;
+          }
           const chain = this.drainRoom(roomId).finally(() => {
             this.sending.delete(roomId);
           });
@@ -177,7 +188,11 @@ export class Outbox {
     }
   }
 
-  /** Rooms with pending messages, the one waiting longest first. */
+  /**
+   * Rooms with pending messages, the one waiting longest first: read at the first drain and
+   * after a failure; otherwise the rooms `enqueue` touched since are enough (a query less for
+   * each message).
+   */
   private async roomsWithPending(): Promise<string[]> {
     const rows = await this.options.dataSource
       .getRepository(OutgoingMessage)
@@ -458,6 +473,7 @@ export class Outbox {
   private scheduleRetry(): void {
     // Rooms that fail together (the homeserver is down) count as one failure.
     if (this.stopped || this.backingOff()) return;
+    this.scanAll = true;
     this.failures++;
     const base = this.options.retryBaseMs ?? 1000;
     const delay = Math.min(60_000, base * 2 ** Math.min(this.failures - 1, 10));
