@@ -153,7 +153,7 @@ export async function startBot(
     log: log.child({ component: "inbox" }),
     afterHandled: () => {
       void outbox.flush();
-      void scheduler.wake();
+      void scheduler.wakeIfScheduled();
     },
     resendAfterMs: config.policy.undecryptable.askToResendAfter.ms,
   });
@@ -185,7 +185,9 @@ export async function startBot(
     await workflows.statistics.ensureMonthly(manager, Date.now());
     await backups.ensureScheduled(manager, Date.now());
   });
-  await scheduler.start();
+  // What came due while the bot was down fires in the background: after a long downtime that
+  // may be thousands of jobs, and people's messages should not wait for them.
+  void scheduler.start();
   await workflows.vulnerabilities.checkAllSeen();
   void outbox.flush();
   if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {

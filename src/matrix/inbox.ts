@@ -7,7 +7,7 @@ import {
   type MatrixEvent,
   type Room,
 } from "matrix-js-sdk";
-import type { DataSource, EntityManager } from "typeorm";
+import { In, type DataSource, type EntityManager } from "typeorm";
 import type { Logger } from "../ops/log.js";
 import { HandledEvent } from "../store/entities/handled-event.js";
 import { UndecryptableEvent } from "../store/entities/undecryptable-event.js";
@@ -130,14 +130,28 @@ export class Inbox {
 
   private async catchUpRoom(room: Room): Promise<void> {
     const events = room.getLiveTimeline().getEvents();
+    // One query for the room rather than one per event: at start every room of the bot (a
+    // thousand ticket rooms) is looked through. `process` checks each unhandled one again.
+    const handled = await this.handledAmong(events.map((e) => e.getId() ?? ""));
     const first = events.find((e) => !e.getId()?.startsWith("~"));
-    if (!first || !(await this.isHandled(first.getId() ?? ""))) {
+    if (!first || !handled.has(first.getId() ?? "")) {
       await this.fillGap(
         room.roomId,
         room.getLiveTimeline().getPaginationToken(Direction.Backward),
       );
     }
-    for (const event of events) await this.process(event);
+    for (const event of events) {
+      if (!handled.has(event.getId() ?? "")) await this.process(event);
+    }
+  }
+
+  private async handledAmong(eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows = await this.options.dataSource.getRepository(HandledEvent).find({
+      select: { eventId: true },
+      where: { eventId: In([...eventIds]) },
+    });
+    return new Set(rows.map((row) => row.eventId));
   }
 
   /** Fetches back from `token` to the last handled event (or the bot's join) and handles the rest in order. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventStatus, EventType, type MatrixClient } from "matrix-js-sdk";
-import type { DataSource, EntityManager } from "typeorm";
+import { MoreThan, type DataSource, type EntityManager } from "typeorm";
 import { toContent, type BotMessage, type MessageContent } from "../chat/bot-message.js";
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../ops/log.js";
@@ -20,6 +20,7 @@ import { transaction } from "../store/transaction.js";
 import { AttachmentStore } from "../store/attachment-store.js";
 import { attachmentContent } from "./attachment-upload.js";
 import { readRoomFacts } from "./room-facts.js";
+import { SentMarks } from "./sent-marks.js";
 import type { Catalog } from "../chat/catalog.js";
 import { renderText } from "../chat/render.js";
 
@@ -64,7 +65,15 @@ export interface OutboxOptions {
  */
 export class Outbox {
   private running: Promise<void> | undefined;
-  private again = false;
+  /** Counts flush requests: one made during a drain's scan makes it look again before it ends. */
+  private flushRequests = 0;
+  /** Wakes a running drain that waits for its send chains. */
+  private rescan: (() => void) | undefined;
+  /** Rooms with a send chain running: one message at a time per room keeps each room's order. */
+  private readonly sending = new Map<string, Promise<void>>();
+  /** Rooms messages were queued for since the last look, and whether to read them all instead. */
+  private readonly touched = new Set<string>();
+  private scanAll = true;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private retryAt = 0;
@@ -75,9 +84,11 @@ export class Outbox {
   ) as Record<TlpLabel, number>;
 
   private readonly attachments: AttachmentStore;
+  private readonly sentMarks: SentMarks;
 
   constructor(private readonly options: OutboxOptions) {
     this.attachments = new AttachmentStore(options.cipher);
+    this.sentMarks = new SentMarks(options.dataSource);
   }
 
   /** Records a message to send, as part of the caller's transaction. */
@@ -111,22 +122,24 @@ export class Outbox {
       createdAt: Date.now(),
       updatedAt: Date.now(),
     });
+    this.touched.add(roomId);
   }
 
-  /** Sends what is pending, in order. Concurrent calls share one run. */
+  /**
+   * Sends what is pending, each room's messages in order, several rooms at once (a send waits
+   * mostly on the homeserver and the crypto store, so one room need not wait for another's).
+   * Concurrent calls share one run, which resolves when nothing more can be sent now.
+   */
   flush(): Promise<void> {
     // While backing off after a failure, new messages wait for the retry timer too.
-    if (this.stopped || Date.now() < this.retryAt) return Promise.resolve();
+    if (this.stopped || this.backingOff()) return Promise.resolve();
+    this.flushRequests++;
     if (this.running) {
-      this.again = true;
+      this.rescan?.();
       return this.running;
     }
     this.running = this.drain().finally(() => {
       this.running = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        void this.flush();
-      }
     });
     return this.running;
   }
@@ -135,21 +148,90 @@ export class Outbox {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.rescan?.();
     await this.running;
   }
 
+  private backingOff(): boolean {
+    return Date.now() < this.retryAt;
+  }
+
+  /** Starts a send chain for each room with pending messages (up to a limit), until all end. */
   private async drain(): Promise<void> {
-    const repository = this.options.dataSource.getRepository(OutgoingMessage);
     for (;;) {
-      const row = await repository.findOne({ where: { state: "pending" }, order: { id: "ASC" } });
-      if (!row || this.stopped) return;
-      const outcome = await this.sendOne(row);
-      if (outcome === "retry") {
-        this.scheduleRetry();
-        return;
+      const requests = this.flushRequests;
+      if (!this.stopped && !this.backingOff()) {
+        const touched = [...this.touched];
+        this.touched.clear();
+        const rooms = this.scanAll ? await this.roomsWithPending() : touched;
+        this.scanAll = false;
+        for (const roomId of rooms) {
+          // A busy room is looked at again when its chain ends (it may have missed the new row).
+          if (this.sending.has(roomId) || this.sending.size >= MAX_ROOMS_IN_FLIGHT) {
+            this.touched.add(roomId);
+            continue;
+          }
+          const chain = this.drainRoom(roomId).finally(() => {
+            this.sending.delete(roomId);
+          });
+          this.sending.set(roomId, chain);
+        }
       }
-      this.failures = 0;
-      this.retryAt = 0;
+      if (this.flushRequests !== requests) continue;
+      if (this.sending.size === 0) return;
+      // Until a chain ends (its room may have more) or a flush says there is more to send.
+      await new Promise<void>((resolve) => {
+        this.rescan = resolve;
+        for (const chain of this.sending.values()) void chain.then(resolve);
+      });
+      this.rescan = undefined;
+    }
+  }
+
+  /**
+   * Rooms with pending messages, the one waiting longest first: read at the first drain and
+   * after a failure; otherwise the rooms `enqueue` touched since are enough (a query less for
+   * each message).
+   */
+  private async roomsWithPending(): Promise<string[]> {
+    const rows = await this.options.dataSource
+      .getRepository(OutgoingMessage)
+      .createQueryBuilder("message")
+      .select("message.roomId", "roomId")
+      .addSelect("MIN(message.id)", "first")
+      .where("message.state = :state", { state: "pending" })
+      .groupBy("message.roomId")
+      .orderBy("first", "ASC")
+      .getRawMany<{ roomId: string }>();
+    return rows.map((row) => row.roomId);
+  }
+
+  /**
+   * Sends one room's pending messages in order; stops at a failure (the retry timer resumes).
+   * A message's "sent" mark is committed in the background, so the next one goes at once; the
+   * chain ends only when its marks are in, so no scan sees a sent message as pending.
+   */
+  private async drainRoom(roomId: string): Promise<void> {
+    const repository = this.options.dataSource.getRepository(OutgoingMessage);
+    let after = 0;
+    try {
+      for (;;) {
+        if (this.stopped || this.backingOff()) return;
+        const row = await repository.findOne({
+          where: { state: "pending", roomId, id: MoreThan(after) },
+          order: { id: "ASC" },
+        });
+        if (!row) return;
+        const outcome = await this.sendOne(row);
+        if (outcome === "retry") {
+          this.scheduleRetry();
+          return;
+        }
+        after = row.id;
+        this.failures = 0;
+      }
+    } finally {
+      await this.sentMarks.settled();
     }
   }
 
@@ -204,23 +286,13 @@ export class Outbox {
       // Left before the row is marked sent: a crash in between repeats the send under the same
       // transaction ID (the homeserver answers with the same event) and then leaves.
       if (sealed.leaveAfter === true) await leaveRoom(client, row.roomId);
-      await transaction(this.options.dataSource, (manager) =>
-        manager.update(
-          OutgoingMessage,
-          { id: row.id },
-          {
-            state: "sent",
-            eventId,
-            content: null,
-            // Who asked matters only until the message is out.
-            requester: null,
-            // A closing note is its case's last word: once out, nothing ties its room to it.
-            ...(sealed.leaveAfter === true ? { caseId: null } : {}),
-            attempts: row.attempts + 1,
-            updatedAt: Date.now(),
-          },
-        ),
-      );
+      this.sentMarks.record(row, eventId, sealed.leaveAfter === true).catch((error: unknown) => {
+        log.warn("could not record a sent message; it goes again under its transaction ID", {
+          roomId: row.roomId,
+          eventId,
+          error,
+        });
+      });
       return "done";
     } catch (error) {
       const status = (error as { httpStatus?: number }).httpStatus;
@@ -399,7 +471,9 @@ export class Outbox {
   }
 
   private scheduleRetry(): void {
-    if (this.stopped) return;
+    // Rooms that fail together (the homeserver is down) count as one failure.
+    if (this.stopped || this.backingOff()) return;
+    this.scanAll = true;
     this.failures++;
     const base = this.options.retryBaseMs ?? 1000;
     const delay = Math.min(60_000, base * 2 ** Math.min(this.failures - 1, 10));
@@ -411,6 +485,9 @@ export class Outbox {
     }, delay);
   }
 }
+
+/** Rooms sent to at once: enough to overlap the waits, few enough not to flood the homeserver. */
+const MAX_ROOMS_IN_FLIGHT = 16;
 
 /** Rounds a message waits for its room to reach the client (a room made a moment ago). */
 const ROOM_WAIT_ATTEMPTS = 6;

@@ -142,7 +142,7 @@ export class RoomMaker {
  * How a case room is made: encrypted, invite-only, history from joining, no guests, the marker,
  * and power levels that leave invites, kicks, bans, redactions and all state to the bot.
  */
-function caseRoomOptions(kind: CaseRoomKind, caseId: string, bot: string): ICreateRoomOpts {
+export function caseRoomOptions(kind: CaseRoomKind, caseId: string, bot: string): ICreateRoomOpts {
   return {
     preset: Preset.PrivateChat,
     name: caseId,

@@ -1,4 +1,4 @@
-import { RoomEvent, type MatrixClient } from "matrix-js-sdk";
+import { RoomEvent, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "../../ops/log.js";
 import { audit } from "../../store/audit-log.js";
@@ -22,15 +22,20 @@ export interface NoticeReceiptsOptions {
 export class NoticeReceipts {
   constructor(private readonly o: NoticeReceiptsOptions) {}
 
-  /** Watches receipts as they arrive. */
+  /**
+   * Watches receipts as they arrive. The bot's own (one for each message it sends) say nothing
+   * of what a contact has read, and are the most frequent: they are not looked into.
+   */
   watch(): void {
-    this.o.client.on(RoomEvent.Receipt, (_event, room) => void this.check(room.roomId));
+    this.o.client.on(RoomEvent.Receipt, (event, room) => {
+      if (readersOf(event).some((userId) => userId !== this.o.client.getUserId()))
+        void this.check(room.roomId);
+    });
   }
 
   /** Checks every unseen notice (receipts that came while the bot was down). */
   async checkAll(): Promise<void> {
-    for (const v of await this.o.store.all(this.o.dataSource.manager)) {
-      if (v.seenAt !== null) continue;
+    for (const v of await this.o.store.unseen(this.o.dataSource.manager)) {
       for (const contact of this.o.store.contacts(v))
         if (contact.roomId !== null) await this.check(contact.roomId);
     }
@@ -40,8 +45,7 @@ export class NoticeReceipts {
     try {
       const room = this.o.client.getRoom(roomId);
       if (!room) return;
-      for (const v of await this.o.store.all(this.o.dataSource.manager)) {
-        if (v.seenAt !== null) continue;
+      for (const v of await this.o.store.unseen(this.o.dataSource.manager)) {
         const contact = this.o.store.contacts(v).find((c) => c.roomId === roomId);
         if (!contact) continue;
         const notice = await this.o.dataSource.manager.findOne(OutgoingMessage, {
@@ -62,4 +66,12 @@ export class NoticeReceipts {
       this.o.log.warn("could not record a read receipt", { roomId, error });
     }
   }
+}
+
+/** The users whose receipts an `m.receipt` event carries (content: event ID → type → user). */
+function readersOf(event: MatrixEvent): string[] {
+  const content = event.getContent<Record<string, Record<string, Record<string, unknown>>>>();
+  return Object.values(content).flatMap((byType) =>
+    Object.values(byType).flatMap((byUser) => Object.keys(byUser)),
+  );
 }
