@@ -397,6 +397,7 @@ export function harassmentWorkflow(world: DsxWorld, cast: Cast): Workflow {
       await ana.joinRoom(reportRoom);
     },
     () => flow.expect("report", ana, () => reportRoom, step("report", flow.caseId))(),
+    () => flow.expect("with the team", maria, inDm, step("status", flow.caseId))(),
     () => {
       expectOneRoomNamed(ana, flow.caseId);
       return Promise.resolve();
