@@ -9,6 +9,7 @@ import {
 } from "matrix-js-sdk";
 import type { Logger } from "../ops/log.js";
 import { presentMembers } from "./room-facts.js";
+import { homeserverFailed } from "./homeserver-errors.js";
 
 /** The state events that mark a room as a case's room (set by the bot when it makes it). */
 export const CASE_ROOM_STATE = {
@@ -204,9 +205,3 @@ function encryption() {
 
 /** Tries of an invite the homeserver failed (not refused) before the caller is told. */
 const INVITE_TRIES = 4;
-
-/** The homeserver failed rather than refused: no answer, a 5xx, or a rate limit. */
-function homeserverFailed(error: unknown): boolean {
-  const status = (error as { httpStatus?: unknown }).httpStatus;
-  return typeof status !== "number" || status >= 500 || status === 429;
-}
