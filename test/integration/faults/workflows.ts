@@ -288,9 +288,12 @@ export function incidentWorkflow(world: DsxWorld, cast: Cast): Workflow {
   return flow;
 }
 
-/** A vulnerability: mario reports it, pablo (press-freedom) gets the notice, and acknowledges it. */
+/**
+ * A vulnerability: mario reports it, pablo (press-freedom) gets the notice and acknowledges it;
+ * pablo, triage and mario hear of the acknowledgement.
+ */
 export function vulnerabilityWorkflow(world: DsxWorld, cast: Cast): Workflow {
-  const { mario, pablo } = cast;
+  const { ana, mario, pablo } = cast;
   const flow = new Workflow(world);
   let dm = "";
   const inDm = () => dm;
@@ -339,6 +342,14 @@ export function vulnerabilityWorkflow(world: DsxWorld, cast: Cast): Workflow {
     pablo,
     () => pabloDm,
     () => `ack ${flow.caseId}`,
+    () => flow.expect("thanks (affected)", pablo, () => pabloDm, step("answer", flow.caseId))(),
+    () =>
+      flow.expect(
+        "acknowledged (triage)",
+        ana,
+        () => world.rooms.triage,
+        step("answer", flow.caseId),
+      )(),
     () =>
       flow.expect(
         "acknowledged (reporter)",
