@@ -167,6 +167,7 @@ export async function startBot(
 
   const sync = new SyncWatch(client);
   sync.attach();
+  watchConnection(client, log.child({ component: "sync" }));
   inbox.attach();
   invites.attach();
   workflows.vulnerabilities.watchReceipts();
@@ -232,6 +233,33 @@ function startSyncing(client: MatrixClient, log: Logger): Promise<void> {
     };
     client.on(ClientEvent.Sync, onSync);
     client.startClient({ initialSyncLimit: 50, lazyLoadMembers: false }).catch(reject);
+  });
+}
+
+/**
+ * Says in the log when the sync loop loses the homeserver (an error, dropped connections, a
+ * restart) and when it is back; the SDK retries by itself meanwhile. Once per outage, not per try.
+ */
+function watchConnection(client: MatrixClient, log: Logger): void {
+  let lostAt: number | undefined;
+  let failures = 0;
+  client.on(ClientEvent.Sync, (state, _previous, data) => {
+    if (state === SyncState.Error || state === SyncState.Reconnecting) {
+      failures++;
+      if (lostAt !== undefined) return;
+      lostAt = Date.now();
+      log.warn("lost the homeserver; the sync retries", { reason: state, error: data?.error });
+    } else if (
+      (state === SyncState.Syncing || state === SyncState.Prepared) &&
+      lostAt !== undefined
+    ) {
+      log.info("the homeserver is back; the sync goes on", {
+        ms: Date.now() - lostAt,
+        count: failures,
+      });
+      lostAt = undefined;
+      failures = 0;
+    }
   });
 }
 

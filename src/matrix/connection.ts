@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createClient, IndexedDBStore, type MatrixClient } from "matrix-js-sdk";
+import { createClient, IndexedDBStore, MatrixScheduler, type MatrixClient } from "matrix-js-sdk";
 import type { BotConfig } from "../config/schema.js";
 import type { Logger } from "../ops/log.js";
 import { openDurableIndexedDB, type DurableIndexedDB } from "./indexeddb/durable-indexeddb.js";
@@ -47,6 +47,10 @@ export async function connect(
       deviceId: session.deviceId,
       accessToken: session.accessToken,
       store,
+      // The outbox retries failed sends itself (under the same transaction ID, with backoff, in
+      // the log); the SDK's own silent retries (up to four, 30 s) would only hide a failing
+      // homeserver from the log and hold up the queue. Its queue (messages in order) stays.
+      scheduler: new MatrixScheduler(() => -1),
       logger: sdkLogger(log.child({ component: "matrix-js-sdk" })),
     });
     await client.initRustCrypto({

@@ -12,6 +12,7 @@ import type { Logger } from "../ops/log.js";
 import { HandledEvent } from "../store/entities/handled-event.js";
 import { UndecryptableEvent } from "../store/entities/undecryptable-event.js";
 import type { FieldCipher } from "../store/field-cipher.js";
+import { storageUnavailable } from "../store/storage-errors.js";
 import { transaction } from "../store/transaction.js";
 
 /** What the bot does with an event; runs inside the transaction that records it as handled. */
@@ -58,6 +59,9 @@ const MAX_GAP_PAGES = 40;
 const PAGE_SIZE = 50;
 /** Undecryptable events are kept this long after the sender was asked to resend. */
 const UNDECRYPTABLE_KEPT_MS = 7 * 24 * 3600_000;
+/** First wait before an event the database could not take is tried again (doubles to 30 s). */
+const STORAGE_RETRY_BASE_MS = 500;
+const STORAGE_RETRY_MAX_MS = 30_000;
 
 /**
  * Every event of every room the bot is in, handled at least once and idempotently (invariant 2):
@@ -69,6 +73,9 @@ export class Inbox {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly watching = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Wakes the waits for the database when the inbox stops. */
+  private readonly waking = new Set<() => void>();
   /** Events handled (and those whose handler failed) since start, for the metrics endpoint. */
   readonly counts = { handled: 0, failed: 0 };
 
@@ -111,7 +118,9 @@ export class Inbox {
 
   /** Stops the periodic retries and waits for the events in hand. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.retryTimer);
+    for (const wake of this.waking) wake();
     await this.idle();
   }
 
@@ -193,7 +202,56 @@ export class Inbox {
     for (const raw of missed.reverse()) await this.process(mapper({ ...raw, room_id: roomId }));
   }
 
+  /**
+   * Handles an event, waiting for the database while it cannot take writes (locked by another
+   * connection, a full disk, a server that is down): the event stays unhandled meanwhile (the
+   * homeserver keeps it), and the room's later events wait behind it, so nothing is lost,
+   * doubled or reordered. A stop ends the wait; the next start catches the event up.
+   */
   private async process(event: MatrixEvent): Promise<void> {
+    const { log } = this.options;
+    const roomId = event.getRoomId() ?? "";
+    const eventId = event.getId() ?? "";
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.processOnce(event);
+        if (attempt > 1)
+          log.info("the database took the event after waiting", { roomId, eventId, attempt });
+        return;
+      } catch (error) {
+        const problem = storageUnavailable(error);
+        if (problem === undefined || this.stopped) throw error;
+        const ms = Math.min(
+          STORAGE_RETRY_MAX_MS,
+          STORAGE_RETRY_BASE_MS * 2 ** Math.min(attempt - 1, 6),
+        );
+        log.warn("the database cannot record the event; it stays unhandled and is tried again", {
+          roomId,
+          eventId,
+          reason: problem,
+          attempt,
+          ms,
+          error,
+        });
+        if (await this.pause(ms)) return; // stopped: caught up on the next start
+      }
+    }
+  }
+
+  /** Waits `ms`, or less if the inbox stops; resolves with whether it stopped. */
+  private pause(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.waking.delete(wake);
+        resolve(this.stopped);
+      };
+      const timer = setTimeout(wake, ms);
+      this.waking.add(wake);
+    });
+  }
+
+  private async processOnce(event: MatrixEvent): Promise<void> {
     const { client, dataSource, handler, log } = this.options;
     const eventId = event.getId();
     const roomId = event.getRoomId();
@@ -217,6 +275,8 @@ export class Inbox {
       });
       this.counts.handled++;
     } catch (error) {
+      // The database, not the handler, failed: not the event's fault, tried again (process).
+      if (storageUnavailable(error) !== undefined) throw error;
       if (await this.isHandled(eventId)) return; // handled meanwhile (a duplicate delivery)
       log.error("handling an event failed; recorded and apologised", { roomId, eventId, error });
       await transaction(dataSource, async (manager) => {

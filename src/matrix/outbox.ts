@@ -16,6 +16,7 @@ import {
 import { audit } from "../store/audit-log.js";
 import { OutgoingMessage } from "../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../store/field-cipher.js";
+import { storageUnavailable } from "../store/storage-errors.js";
 import { transaction } from "../store/transaction.js";
 import { AttachmentStore } from "../store/attachment-store.js";
 import { attachmentContent } from "./attachment-upload.js";
@@ -156,8 +157,32 @@ export class Outbox {
     return Date.now() < this.retryAt;
   }
 
-  /** Starts a send chain for each room with pending messages (up to a limit), until all end. */
+  /**
+   * Sends until nothing is pending or a send must wait. A database that cannot be read or
+   * written (locked, a full disk, a server down) leaves the message pending and is retried with
+   * the same backoff as the homeserver: `flush()` never rejects, which would end the process.
+   */
   private async drain(): Promise<void> {
+    try {
+      await this.drainPending();
+    } catch (error) {
+      this.cannotDrain(error);
+    }
+  }
+
+  private cannotDrain(error: unknown): void {
+    const problem = storageUnavailable(error);
+    if (problem !== undefined)
+      this.options.log.warn("the outbox cannot use the database; will retry", {
+        reason: problem,
+        error,
+      });
+    else this.options.log.error("the outbox failed; will retry", { error });
+    this.scheduleRetry();
+  }
+
+  /** Starts a send chain for each room with pending messages (up to a limit), until all end. */
+  private async drainPending(): Promise<void> {
     for (;;) {
       const requests = this.flushRequests;
       if (!this.stopped && !this.backingOff()) {
@@ -230,6 +255,9 @@ export class Outbox {
         after = row.id;
         this.failures = 0;
       }
+    } catch (error) {
+      // A room's chain never rejects: its failure is the drain's, retried with the backoff.
+      this.cannotDrain(error);
     } finally {
       await this.sentMarks.settled();
     }
@@ -306,6 +334,9 @@ export class Outbox {
         await this.fail(row, errcode ?? `http-${String(status)}`);
         return "done";
       }
+      // The database failed (marking the message sent): drain's retry sends it again under
+      // the same transaction ID, which the homeserver answers with the same event.
+      if (storageUnavailable(error) !== undefined) throw error;
       await transaction(this.options.dataSource, (manager) =>
         manager.update(
           OutgoingMessage,

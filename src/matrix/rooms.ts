@@ -9,6 +9,7 @@ import {
 } from "matrix-js-sdk";
 import type { Logger } from "../ops/log.js";
 import { presentMembers } from "./room-facts.js";
+import { homeserverFailed } from "./homeserver-errors.js";
 
 /** The state events that mark a room as a case's room (set by the bot when it makes it). */
 export const CASE_ROOM_STATE = {
@@ -91,12 +92,29 @@ export class RoomMaker {
       existing?.roomId ??
       (await this.create(caseRoomOptions(kind, caseId, this.client.getSafeUserId())));
     // Invited one by one, also into a room found again after a crash: one person the server
-    // does not know (a mistyped ID in the directory) must not keep the others out.
+    // does not know (a mistyped ID in the directory) must not keep the others out. A homeserver
+    // that fails (5xx, rate limit, a dropped connection, a restart) is tried again: after a few
+    // tries the error goes to the caller (a job, retried later), never is the invite dropped.
     for (const userId of invite) {
-      try {
-        await this.invite(roomId, userId);
-      } catch (error) {
-        this.log.warn("could not invite someone to a case room", { roomId, error });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.invite(roomId, userId);
+          break;
+        } catch (error) {
+          if (!homeserverFailed(error)) {
+            this.log.warn("could not invite someone to a case room", { roomId, error });
+            break;
+          }
+          if (attempt >= INVITE_TRIES) throw error;
+          const ms = 1000 * 2 ** (attempt - 1);
+          this.log.warn("inviting to a case room failed; will retry", {
+            roomId,
+            attempt,
+            ms,
+            error,
+          });
+          await new Promise((resolve) => setTimeout(resolve, ms));
+        }
       }
     }
     return roomId;
@@ -184,3 +202,6 @@ function encryption() {
     content: { algorithm: "m.megolm.v1.aes-sha2" },
   };
 }
+
+/** Tries of an invite the homeserver failed (not refused) before the caller is told. */
+const INVITE_TRIES = 4;

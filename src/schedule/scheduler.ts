@@ -2,6 +2,8 @@ import { scheduleJob, type Job } from "node-schedule";
 import { In, IsNull, LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
 import type { Logger } from "../ops/log.js";
 import { ScheduledJob } from "../store/entities/scheduled-job.js";
+import { homeserverFailed } from "../matrix/homeserver-errors.js";
+import { storageUnavailable } from "../store/storage-errors.js";
 import { transaction } from "../store/transaction.js";
 
 /** A kind of durable job, declared as data: what runs when a job of this kind comes due. */
@@ -55,6 +57,10 @@ export interface SchedulerOptions {
 /** Timers are re-armed at least this often (so a clock change is noticed within a day). */
 const MAX_TIMER_MS = 24 * 3600_000;
 const MAX_RETRY_MS = 24 * 3600_000;
+/** Longest wait between tries of a job the homeserver failed. */
+const HOMESERVER_RETRY_MAX_MS = 60_000;
+/** How soon jobs are tried again after the database could not be used. */
+const STORAGE_RETRY_MS = 2_000;
 
 /**
  * Durable time (invariant 5): every reminder and deadline is a `scheduled_job` row; one timer
@@ -139,6 +145,16 @@ export class Scheduler {
     this.running = this.fireDue()
       .then(() => this.arm())
       .catch((error: unknown) => {
+        const problem = storageUnavailable(error);
+        if (problem !== undefined) {
+          // Not the jobs' fault: they stay due and are tried again soon, attempts unchanged.
+          this.options.log.warn("the scheduler cannot use the database; will try again", {
+            reason: problem,
+            error,
+          });
+          this.armIn(Math.min(STORAGE_RETRY_MS, this.options.retryMs ?? 60_000));
+          return;
+        }
         this.options.log.error("the scheduler failed; will try again", { error });
         this.armIn(this.options.retryMs ?? 60_000);
       })
@@ -264,16 +280,22 @@ export class Scheduler {
       });
       this.firedOne(job);
     } catch (error) {
+      if (storageUnavailable(error) !== undefined) throw error; // see wake()
       this.stats.failed++;
       const attempts = job.attempts + 1;
-      const delay = Math.min(
-        MAX_RETRY_MS,
-        (this.options.retryMs ?? 60_000) * 2 ** Math.min(attempts - 1, 20),
-      );
+      // A homeserver that failed (a dropped connection, a restart, a 5xx) is tried again within
+      // seconds, up to a minute apart: the job itself is not at fault.
+      const delay = homeserverFailed(error)
+        ? Math.min(HOMESERVER_RETRY_MAX_MS, 1000 * 2 ** Math.min(attempts - 1, 10))
+        : Math.min(
+            MAX_RETRY_MS,
+            (this.options.retryMs ?? 60_000) * 2 ** Math.min(attempts - 1, 20),
+          );
       log.warn("a scheduled job failed; will try again", {
         jobId: String(job.id),
         ...(job.caseId === null ? {} : { caseId: job.caseId }),
         attempt: attempts,
+        ms: delay,
         error,
       });
       await transaction(dataSource, (manager) =>

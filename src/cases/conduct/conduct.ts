@@ -11,7 +11,7 @@ import type { ChatModule } from "../../chat/router.js";
 import type { Directory } from "../../config/directory.js";
 import type { GuardedRoom } from "../../guard/room-guard.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
-import type { RoomMaker } from "../../matrix/rooms.js";
+import { RoomMaker } from "../../matrix/rooms.js";
 import type { Logger } from "../../ops/log.js";
 import type { Exchange } from "../../policy/audience.js";
 import {
@@ -109,7 +109,9 @@ export class Conduct {
         kind: ROOM_JOB,
         prepare: async (job) => {
           const report = await this.get(this.o.dataSource.manager, job.caseId ?? "");
-          if (report?.state !== "open" || report.roomId !== null) return undefined;
+          // Also when a handler's join recorded the room already (see roomEvent): the room is
+          // found again and whoever a crash left uninvited is invited.
+          if (report?.state !== "open") return undefined;
           return this.o.rooms.caseRoom("report", report.caseId, this.handlers(report));
         },
         execute: (job, manager, roomId: string | undefined) => this.roomMade(job, manager, roomId),
@@ -199,10 +201,10 @@ export class Conduct {
   /** A handler joining the report's room gets the report (joined-only history). */
   async roomEvent(event: MatrixEvent, manager: EntityManager): Promise<void> {
     if (event.getType() !== "m.room.member" || event.getContent()["membership"] !== "join") return;
-    const report = await manager.findOneBy(ConductReport, {
-      roomId: event.getRoomId() ?? "",
-      state: "open",
-    });
+    const roomId = event.getRoomId() ?? "";
+    const report =
+      (await manager.findOneBy(ConductReport, { roomId, state: "open" })) ??
+      (await this.unrecordedRoom(manager, roomId));
     if (!report || !this.handlers(report).includes(event.getStateKey() ?? "")) return;
     const details = this.details(report);
     const t = (text: Text) => renderText(this.o.catalog, "en", text);
@@ -288,11 +290,32 @@ export class Conduct {
     });
   }
 
-  private async roomMade(job: ScheduledJob, manager: EntityManager, roomId: string | undefined) {
+  private async roomMade(job: ScheduledJob, manager: EntityManager, made: string | undefined) {
     const report = await this.get(manager, job.caseId ?? "");
+    const roomId = made ?? report?.roomId ?? undefined;
     if (report?.state !== "open" || roomId === undefined) return;
-    await manager.update(ConductReport, { id: report.id }, { roomId, updatedAt: Date.now() });
+    if (report.roomId !== roomId)
+      await manager.update(ConductReport, { id: report.id }, { roomId, updatedAt: Date.now() });
     await this.tellReporter(manager, report, "conduct.withTeam");
+  }
+
+  /**
+   * A report room the bot made whose job has not recorded it yet: a handler joined in between
+   * (quick, or the bot was killed after the invites). The room is recorded now, by its case
+   * marker, so that the handler gets the report; the job finds it recorded.
+   */
+  private async unrecordedRoom(
+    manager: EntityManager,
+    roomId: string,
+  ): Promise<ConductReport | undefined> {
+    const room = this.o.rooms.room(roomId);
+    const caseId = room && RoomMaker.caseOf(room, this.o.client.getSafeUserId(), "report");
+    if (caseId === undefined) return undefined;
+    const report = await this.get(manager, caseId);
+    if (report?.state !== "open" || report.roomId !== null) return undefined;
+    await manager.update(ConductReport, { id: report.id }, { roomId, updatedAt: Date.now() });
+    report.roomId = roomId;
+    return report;
   }
 
   private async withReport(

@@ -101,6 +101,9 @@ export class TicketRooms {
       await tell(incident.reporterId, incident.reporterRoomId, "ticket.roomReporter");
     const person = payloadText(job, "provider");
     await tell(person, this.s.rooms.findDirectRoom(person) ?? null, "ticket.roomProvider");
+    // Both may have joined before the room was recorded here (the bot killed after the invites):
+    // their joins found no ticket, so the report is posted now if everyone is in.
+    if (incident.summaryPosted !== true) await this.postWhenAllIn(manager, incident, roomId);
   }
 
   /**
@@ -116,17 +119,35 @@ export class TicketRooms {
     if (!incident) return;
     const participants = this.s.store.participants(incident);
     if (!participants.includes(joiner)) return; // the guard (issue 6) deals with strangers
-    const room = this.s.rooms.room(roomId);
-    const core = participants.filter(
-      (p) =>
-        p === incident.reporterId ||
-        this.s.directory().organisationOf(p)?.id === incident.providerOrg,
-    );
     if (incident.summaryPosted === true) {
-      if (!core.includes(joiner)) await this.postReport(manager, incident, roomId);
+      if (!this.core(incident).includes(joiner)) await this.postReport(manager, incident, roomId);
       return;
     }
-    const everyoneIn = core.every((p) => p === joiner || room?.getMember(p)?.membership === "join");
+    await this.postWhenAllIn(manager, incident, roomId, joiner);
+  }
+
+  /** The reporter and the provider's people among the participants. */
+  private core(incident: Incident): string[] {
+    return this.s.store
+      .participants(incident)
+      .filter(
+        (p) =>
+          p === incident.reporterId ||
+          this.s.directory().organisationOf(p)?.id === incident.providerOrg,
+      );
+  }
+
+  /** Posts the report (once) when the reporter and the provider are in (`joiner` just came). */
+  private async postWhenAllIn(
+    manager: EntityManager,
+    incident: Incident,
+    roomId: string,
+    joiner?: string,
+  ): Promise<void> {
+    const room = this.s.rooms.room(roomId);
+    const everyoneIn = this.core(incident).every(
+      (p) => p === joiner || room?.getMember(p)?.membership === "join",
+    );
     if (!everyoneIn) return;
     await this.postReport(manager, incident, roomId);
     await this.s.store.update(manager, incident, { summaryPosted: true });
