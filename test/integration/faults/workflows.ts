@@ -160,6 +160,38 @@ async function botDirectRoom(world: DsxWorld, person: E2eeTestClient): Promise<s
   return room;
 }
 
+/** A guided intake: the command, then each answer once its question is asked, to `received`. */
+function intake(
+  flow: Workflow,
+  person: E2eeTestClient,
+  inDm: () => string,
+  command: string,
+  answers: readonly (readonly [string, string])[],
+): void {
+  const first = answers[0]?.[0] ?? "";
+  flow.say(
+    command,
+    person,
+    inDm,
+    () => command,
+    flow.expect(`prompt ${first}`, person, inDm, prompt(first)),
+  );
+  answers.forEach(([field, text], i) => {
+    const next = answers[i + 1]?.[0];
+    flow.say(
+      `answer ${field}`,
+      person,
+      inDm,
+      () => text,
+      next !== undefined
+        ? flow.expect(`prompt ${next}`, person, inDm, prompt(next))
+        : flow.expect("received", person, inDm, step("received"), (e) => {
+            flow.caseId = String(e.getContent()["org.dsx.case"]);
+          }),
+    );
+  });
+}
+
 /** A step: `person` opens an encrypted direct room with the bot, which joins it. */
 function openDirectRoom(
   flow: Workflow,
@@ -216,27 +248,7 @@ export function incidentWorkflow(world: DsxWorld, cast: Cast): Workflow {
     ["consent", "yes"],
     ["confirm", "yes"],
   ];
-  flow.say(
-    "report incident",
-    maria,
-    inDm,
-    () => "report incident",
-    flow.expect("prompt type", maria, inDm, prompt("type")),
-  );
-  answers.forEach(([field, text], i) => {
-    const next = answers[i + 1]?.[0];
-    flow.say(
-      `answer ${field}`,
-      maria,
-      inDm,
-      () => text,
-      next !== undefined
-        ? flow.expect(`prompt ${next}`, maria, inDm, prompt(next))
-        : flow.expect("received", maria, inDm, step("received"), (e) => {
-            flow.caseId = String(e.getContent()["org.dsx.case"]);
-          }),
-    );
-  });
+  intake(flow, maria, inDm, "report incident", answers);
   flow.say(
     "assign",
     ana,
@@ -308,27 +320,7 @@ export function vulnerabilityWorkflow(world: DsxWorld, cast: Cast): Workflow {
     ["share-contact", "yes"],
     ["confirm", "yes"],
   ];
-  flow.say(
-    "report vulnerability",
-    mario,
-    inDm,
-    () => "report vulnerability",
-    flow.expect("prompt affected", mario, inDm, prompt("affected")),
-  );
-  answers.forEach(([field, text], i) => {
-    const next = answers[i + 1]?.[0];
-    flow.say(
-      `answer ${field}`,
-      mario,
-      inDm,
-      () => text,
-      next !== undefined
-        ? flow.expect(`prompt ${next}`, mario, inDm, prompt(next))
-        : flow.expect("received", mario, inDm, step("received"), (e) => {
-            flow.caseId = String(e.getContent()["org.dsx.case"]);
-          }),
-    );
-  });
+  intake(flow, mario, inDm, "report vulnerability", answers);
   flow.do(
     "affected party's notice",
     async () => {
@@ -379,27 +371,7 @@ export function harassmentWorkflow(world: DsxWorld, cast: Cast): Workflow {
     ["anonymous", "no"],
     ["confirm", "yes"],
   ];
-  flow.say(
-    "report harassment",
-    maria,
-    inDm,
-    () => "report harassment",
-    flow.expect("prompt what", maria, inDm, prompt("what")),
-  );
-  answers.forEach(([field, text], i) => {
-    const next = answers[i + 1]?.[0];
-    flow.say(
-      `answer ${field}`,
-      maria,
-      inDm,
-      () => text,
-      next !== undefined
-        ? flow.expect(`prompt ${next}`, maria, inDm, prompt(next))
-        : flow.expect("received", maria, inDm, step("received"), (e) => {
-            flow.caseId = String(e.getContent()["org.dsx.case"]);
-          }),
-    );
-  });
+  intake(flow, maria, inDm, "report harassment", answers);
   flow.do(
     "abuse team joins",
     async () => {
