@@ -6,7 +6,7 @@ const DEFAULT_PORT = 8008;
 export const demoCommand: CliCommand = {
   name: "demo",
   summary:
-    "play an incident and a vulnerability disclosure on an embedded homeserver, then keep it running to log in",
+    "play an incident with a community alert and a vulnerability disclosure on an embedded homeserver, then keep it running to log in",
   options: {
     port: {
       type: "string",

@@ -28,7 +28,7 @@ function demoConfig(): string[] {
 
 /**
  * `dsx-bot demo`: a homeserver, the bot (as `dsx-bot start` runs it) and scripted people with
- * end-to-end encryption play an incident and a vulnerability disclosure, printed as a
+ * end-to-end encryption play an incident (with a community alert) and a vulnerability disclosure, printed as a
  * transcript; then the homeserver and the bot keep running for a person to log in, until Ctrl-C.
  */
 export async function runDemo(options: DemoOptions, io: CliIo): Promise<ExitCode> {
