@@ -186,9 +186,7 @@ export async function startBot(
     await workflows.statistics.ensureMonthly(manager, Date.now());
     await backups.ensureScheduled(manager, Date.now());
   });
-  // What came due while the bot was down fires in the background: after a long downtime that
-  // may be thousands of jobs, and people's messages should not wait for them.
-  void scheduler.start();
+  await scheduler.start();
   await workflows.vulnerabilities.checkAllSeen();
   void outbox.flush();
   if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {

@@ -90,6 +90,7 @@ export class RoomMaker {
       );
     const roomId =
       existing?.roomId ??
+      (await this.madeBeforeSync(kind, caseId)) ??
       (await this.create(caseRoomOptions(kind, caseId, this.client.getSafeUserId())));
     // Invited one by one, also into a room found again after a crash: one person the server
     // does not know (a mistyped ID in the directory) must not keep the others out. A homeserver
@@ -118,6 +119,34 @@ export class RoomMaker {
       }
     }
     return roomId;
+  }
+
+  /**
+   * The case's room as the homeserver knows it, when the client does not yet: made just before
+   * a crash, and not yet back through the sync after the restart (the cached sync can be older).
+   * Asked of the server (the rooms the bot joined, and their markers) before a second room is
+   * made; the room found is waited for through the sync.
+   */
+  private async madeBeforeSync(kind: CaseRoomKind, caseId: string): Promise<string | undefined> {
+    const bot = this.client.getSafeUserId();
+    const { joined_rooms: joined } = await this.client.getJoinedRooms();
+    for (const roomId of joined) {
+      if (this.client.getRoom(roomId)?.getMyMembership() === "join") continue;
+      try {
+        // The marker counts only when the bot set it (as `caseOf` reads it from the sync).
+        const state = await this.client.roomState(roomId);
+        const marker = state.find(
+          (event) => event.type === CASE_ROOM_STATE[kind] && event.state_key === "",
+        );
+        if (marker?.sender === bot && marker.content["case"] === caseId) {
+          await this.joinedThroughSync(roomId);
+          return roomId;
+        }
+      } catch (error) {
+        this.log.warn("could not read a joined room's state", { roomId, error });
+      }
+    }
+    return undefined;
   }
 
   /** Invites a person unless they are already in (or invited to) the room. */

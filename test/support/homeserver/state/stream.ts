@@ -7,7 +7,6 @@ import { EventEmitter } from "node:events";
  */
 export class Stream {
   private position = 0;
-  private wakeScheduled = false;
   private readonly changes = new EventEmitter();
 
   constructor() {
@@ -18,20 +17,10 @@ export class Stream {
     return this.position;
   }
 
-  /**
-   * Moves the stream on and wakes every waiting long-poll; returns the new position. Advances
-   * made in one turn of the event loop (an event, its receipt, its to-device keys) wake them
-   * once: each wake builds a sync for every waiting client, whether it has news or not.
-   */
+  /** Moves the stream on and wakes every waiting long-poll; returns the new position. */
   advance(): number {
     this.position += 1;
-    if (!this.wakeScheduled) {
-      this.wakeScheduled = true;
-      setImmediate(() => {
-        this.wakeScheduled = false;
-        this.changes.emit("advance", this.position);
-      });
-    }
+    this.changes.emit("advance", this.position);
     return this.position;
   }
 
