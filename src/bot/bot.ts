@@ -1,4 +1,4 @@
-import { ClientEvent, SyncState, type MatrixClient } from "matrix-js-sdk";
+import { ClientEvent, SyncState, type MatrixClient, type SyncStateData } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
 import { Catalog } from "../chat/catalog.js";
 import { renderText, verbatim, lines } from "../chat/render.js";
@@ -217,12 +217,11 @@ export async function startBot(
 
 function startSyncing(client: MatrixClient, log: Logger): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onSync = (
-      state: SyncState,
-      _previous: SyncState | null,
-      data?: { error?: Error },
-    ): void => {
-      if (state === SyncState.Prepared || state === SyncState.Syncing) {
+    const onSync = (state: SyncState, _previous: SyncState | null, data?: SyncStateData): void => {
+      // The sync store's saved copy comes first (`fromCache`), and may be minutes old: the bot
+      // is ready only when the homeserver itself has answered, or it would not know rooms it
+      // made just before a crash.
+      if ((state === SyncState.Prepared || state === SyncState.Syncing) && !data?.fromCache) {
         client.off(ClientEvent.Sync, onSync);
         resolve();
       } else if (state === SyncState.Error) {

@@ -131,7 +131,13 @@ export class RoomMaker {
     const bot = this.client.getSafeUserId();
     const { joined_rooms: joined } = await this.client.getJoinedRooms();
     for (const roomId of joined) {
-      if (this.client.getRoom(roomId)?.getMyMembership() === "join") continue;
+      // The sync may have brought the room while the server was asked: read it again.
+      const known = this.client.getRoom(roomId);
+      if (known?.getMyMembership() === "join") {
+        if (RoomMaker.caseOf(known, bot, kind) !== caseId) continue;
+        this.log.info("found a case room made before a restart", { caseId, roomId });
+        return roomId;
+      }
       try {
         // The marker counts only when the bot set it (as `caseOf` reads it from the sync).
         const state = await this.client.roomState(roomId);
@@ -139,6 +145,7 @@ export class RoomMaker {
           (event) => event.type === CASE_ROOM_STATE[kind] && event.state_key === "",
         );
         if (marker?.sender === bot && marker.content["case"] === caseId) {
+          this.log.info("found a case room made before a restart", { caseId, roomId });
           await this.joinedThroughSync(roomId);
           return roomId;
         }
@@ -158,6 +165,7 @@ export class RoomMaker {
 
   private async create(options: ICreateRoomOpts): Promise<string> {
     const { room_id: roomId } = await this.client.createRoom(options);
+    this.log.info("made a room", { roomId });
     await this.joinedThroughSync(roomId);
     return roomId;
   }

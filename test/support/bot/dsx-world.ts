@@ -37,6 +37,8 @@ const ROOM_KEYS = [
  * compiled CLI in its own process), with its state directory kept across restarts.
  */
 export class DsxWorld {
+  /** The worlds made during the running test (their bot logs are shown when it fails). */
+  static readonly ofThisTest: DsxWorld[] = [];
   readonly clients: E2eeTestClient[] = [];
   bot: RunningProcess | undefined;
   private constructor(
@@ -97,6 +99,7 @@ export class DsxWorld {
       worldDatabaseKind() === "postgres" ? await createTestDatabase("postgres") : undefined;
     const world = new DsxWorld(homeserver, folder, rooms, env, extraConfig, postgres);
     await writeFile(world.configFile, world.configText());
+    DsxWorld.ofThisTest.push(world);
     return world;
   }
 
