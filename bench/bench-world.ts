@@ -34,7 +34,15 @@ export class BotProcess {
   static start(configFile: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[]) {
     const child = spawn(
       process.execPath,
-      [...nodeArgs, "--enable-source-maps", compiledCli, "start", "--config", configFile],
+      [
+        ...nodeArgs,
+        "--expose-gc",
+        "--enable-source-maps",
+        compiledCli,
+        "start",
+        "--config",
+        configFile,
+      ],
       { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
     );
     return new BotProcess(new RunningProcess(child), performance.now());

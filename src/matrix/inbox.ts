@@ -59,6 +59,8 @@ const MAX_GAP_PAGES = 40;
 const PAGE_SIZE = 50;
 /** Undecryptable events are kept this long after the sender was asked to resend. */
 const UNDECRYPTABLE_KEPT_MS = 7 * 24 * 3600_000;
+/** Rooms caught up at once at start. */
+const CATCH_UP_ROOMS_AT_ONCE = 8;
 /** First wait before an event the database could not take is tried again (doubles to 30 s). */
 const STORAGE_RETRY_BASE_MS = 500;
 const STORAGE_RETRY_MAX_MS = 30_000;
@@ -100,9 +102,12 @@ export class Inbox {
    * gap before them, and retries stored undecryptable events. Then retries those periodically.
    */
   async catchUp(): Promise<void> {
+    // A few rooms at a time: with a thousand rooms, all at once would open a connection (and
+    // hold its buffers) per room.
+    const turns = new Turns(CATCH_UP_ROOMS_AT_ONCE);
     for (const room of this.options.client.getRooms()) {
       if (room.getMyMembership() !== "join") continue;
-      this.enqueue(room.roomId, () => this.catchUpRoom(room));
+      this.enqueue(room.roomId, () => turns.take(() => this.catchUpRoom(room)));
     }
     await this.retryUndecryptable();
     await this.idle();
@@ -143,7 +148,7 @@ export class Inbox {
     // thousand ticket rooms) is looked through. `process` checks each unhandled one again.
     const handled = await this.handledAmong(events.map((e) => e.getId() ?? ""));
     const first = events.find((e) => !e.getId()?.startsWith("~"));
-    if (!first || !handled.has(first.getId() ?? "")) {
+    if (!first || !(handled.has(first.getId() ?? "") || this.nothingBefore(first))) {
       await this.fillGap(
         room.roomId,
         room.getLiveTimeline().getPaginationToken(Direction.Backward),
@@ -152,6 +157,16 @@ export class Inbox {
     for (const event of events) {
       if (!handled.has(event.getId() ?? "")) await this.process(event);
     }
+  }
+
+  /** The room's first event, or the bot's join: what a gap is filled back to (`fillGap`). */
+  private nothingBefore(event: MatrixEvent): boolean {
+    if (event.getType() === "m.room.create") return true;
+    return (
+      event.getType() === "m.room.member" &&
+      event.getStateKey() === this.options.client.getSafeUserId() &&
+      event.getContent()["membership"] === "join"
+    );
   }
 
   private async handledAmong(eventIds: readonly string[]): Promise<Set<string>> {
@@ -367,4 +382,24 @@ export class Inbox {
 
 function sealContext(eventId: string): string {
   return `undecryptable_event.event:${eventId}`;
+}
+
+/** Runs at most `size` tasks at a time; the others wait their turn in order. */
+class Turns {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async take<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }
