@@ -81,17 +81,25 @@ export class Inbox {
   /** Events handled (and those whose handler failed) since start, for the metrics endpoint. */
   readonly counts = { handled: 0, failed: 0 };
 
+  /**
+   * Until `catchUp`, events are not taken one by one: the first sync can bring them before the
+   * bot has joined its configured rooms (a handler that cannot find the triage room would lose
+   * its message), and before the gap behind them is filled. `catchUp` finds them in the rooms'
+   * timelines, after the gap, in order.
+   */
+  private caughtUp = false;
+
   constructor(private readonly options: InboxOptions) {}
 
   /** Listens to the client; call before `startClient` so that no event is missed. */
   attach(): void {
     const { client } = this.options;
     client.on(RoomEvent.Timeline, (event, room, toStartOfTimeline, _removed, data) => {
-      if (toStartOfTimeline === true || data.liveEvent !== true || !room) return;
+      if (toStartOfTimeline === true || data.liveEvent !== true || !room || !this.caughtUp) return;
       this.enqueue(room.roomId, () => this.process(event));
     });
     client.on(RoomEvent.TimelineReset, (room) => {
-      if (!room) return;
+      if (!room || !this.caughtUp) return;
       const token = room.getLiveTimeline().getPaginationToken(Direction.Backward);
       this.enqueue(room.roomId, () => this.fillGap(room.roomId, token));
     });
@@ -102,6 +110,7 @@ export class Inbox {
    * gap before them, and retries stored undecryptable events. Then retries those periodically.
    */
   async catchUp(): Promise<void> {
+    this.caughtUp = true;
     // A few rooms at a time: with a thousand rooms, all at once would open a connection (and
     // hold its buffers) per room.
     const turns = new Turns(CATCH_UP_ROOMS_AT_ONCE);

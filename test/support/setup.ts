@@ -12,12 +12,11 @@ const LOG_LINES_SHOWN = 120;
  * seen only in CI can be understood from CI's output.
  */
 export const mochaHooks = {
-  beforeEach(): void {
-    DsxWorld.ofThisTest.length = 0;
-  },
   afterEach(this: Context): void {
+    const worlds = DsxWorld.inUse.splice(0);
+    DsxWorld.inUse.push(...worlds.filter((world) => !world.isStopped));
     if (this.currentTest?.state !== "failed") return;
-    for (const world of DsxWorld.ofThisTest) {
+    for (const world of worlds) {
       const lines = world.logs.split("\n").filter((line) => line.trim() !== "");
       process.stderr.write(
         `--- the last ${LOG_LINES_SHOWN} lines of the bot's log (${lines.length} in all) ---\n` +

@@ -37,8 +37,9 @@ const ROOM_KEYS = [
  * compiled CLI in its own process), with its state directory kept across restarts.
  */
 export class DsxWorld {
-  /** The worlds made during the running test (their bot logs are shown when it fails). */
-  static readonly ofThisTest: DsxWorld[] = [];
+  /** The worlds a test may be using: those not stopped before it (their logs show if it fails). */
+  static readonly inUse: DsxWorld[] = [];
+  private stopped = false;
   readonly clients: E2eeTestClient[] = [];
   bot: RunningProcess | undefined;
   private constructor(
@@ -99,7 +100,7 @@ export class DsxWorld {
       worldDatabaseKind() === "postgres" ? await createTestDatabase("postgres") : undefined;
     const world = new DsxWorld(homeserver, folder, rooms, env, extraConfig, postgres);
     await writeFile(world.configFile, world.configText());
-    DsxWorld.ofThisTest.push(world);
+    DsxWorld.inUse.push(world);
     return world;
   }
 
@@ -391,7 +392,13 @@ export class DsxWorld {
     }
   }
 
+  /** Whether `stop` was called (the world stays listed until the failed test showed its log). */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.stopBot();
     await this.postgres?.drop();
     for (const client of this.clients) client.stop();
