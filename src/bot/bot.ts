@@ -185,6 +185,7 @@ export async function startBot(
   await transaction(dataSource, async (manager) => {
     await workflows.statistics.ensureMonthly(manager, Date.now());
     await backups.ensureScheduled(manager, Date.now());
+    await workflows.unfinished.ensureScheduled(manager, Date.now());
   });
   await scheduler.start();
   await workflows.vulnerabilities.checkAllSeen();

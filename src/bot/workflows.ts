@@ -19,6 +19,7 @@ import { auditModule } from "../cases/audit/audit.js";
 import { Conduct } from "../cases/conduct/conduct.js";
 import { IncidentStore } from "../cases/incidents/incident-store.js";
 import { Incidents } from "../cases/incidents/incidents.js";
+import { UnfinishedConversations } from "../chat/unfinished-conversations.js";
 import { Statistics } from "../cases/statistics/statistics.js";
 import { Vulnerabilities } from "../cases/vulnerabilities/vulnerabilities.js";
 import { VulnerabilityStore } from "../cases/vulnerabilities/vulnerability-store.js";
@@ -50,6 +51,8 @@ export interface Workflows {
   readonly conduct: Conduct;
   readonly sharing: Sharing;
   readonly statistics: Statistics;
+  /** Forgets reports begun and left unfinished. */
+  readonly unfinished: UnfinishedConversations;
   /** Their commands and dialogues. */
   readonly modules: readonly ChatModule[];
   /** The exchanges of their cases, by the case id's prefix. */
@@ -157,20 +160,30 @@ export function assembleWorkflows(parts: WorkflowParts): Workflows {
     say,
     jobs,
   });
+  const modules: ChatModule[] = [
+    incidents.chatModule(),
+    vulnerabilities.chatModule(),
+    conduct.chatModule(),
+    ...sharing.chatModules(),
+    statistics.chatModule(),
+    auditModule(),
+  ];
+  const unfinished = new UnfinishedConversations({
+    dialogues: () => modules.flatMap((module) => module.dialogues ?? []),
+    cipher,
+    catalog,
+    forgetAfter: () => config.policy.conversations.forgetAfter.ms,
+    say,
+    jobs,
+  });
   return {
     incidents,
     vulnerabilities,
     conduct,
     sharing,
     statistics,
-    modules: [
-      incidents.chatModule(),
-      vulnerabilities.chatModule(),
-      conduct.chatModule(),
-      ...sharing.chatModules(),
-      statistics.chatModule(),
-      auditModule(),
-    ],
+    unfinished,
+    modules,
     exchanges: caseExchanges({
       INC: incidents.exchanges(),
       VUL: vulnerabilities.exchanges(),
@@ -183,6 +196,7 @@ export function assembleWorkflows(parts: WorkflowParts): Workflows {
       ...conduct.tasks(),
       ...statistics.tasks(),
       ...sharing.tasks(),
+      ...unfinished.tasks(),
     ],
     guardOf: async (roomId) =>
       (await incidents.guardOf(roomId)) ??

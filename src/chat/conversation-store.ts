@@ -18,12 +18,7 @@ export class TypeOrmConversationStore {
 
   async get(roomId: string, userId: string): Promise<ConversationState | undefined> {
     const row = await this.manager.findOneBy(Conversation, { roomId, userId });
-    if (!row) return undefined;
-    const answers = JSON.parse(this.cipher.decrypt(row.answers, context(roomId, userId))) as Record<
-      string,
-      unknown
-    >;
-    return { kind: row.kind, step: row.step, answers };
+    return row ? stateOf(row, this.cipher) : undefined;
   }
 
   async save(roomId: string, userId: string, state: ConversationState): Promise<void> {
@@ -41,4 +36,10 @@ export class TypeOrmConversationStore {
 
 function context(roomId: string, userId: string): string {
   return `conversation.answers:${roomId}|${userId}`;
+}
+
+/** A stored conversation, its answers opened. */
+export function stateOf(row: Conversation, cipher: FieldCipher): ConversationState {
+  const sealed = cipher.decrypt(row.answers, context(row.roomId, row.userId));
+  return { kind: row.kind, step: row.step, answers: JSON.parse(sealed) as Record<string, unknown> };
 }

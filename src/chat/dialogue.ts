@@ -1,3 +1,4 @@
+import type { EntityManager } from "typeorm";
 import type { TlpLabel } from "../policy/tlp.js";
 import type { ChatContext } from "./context.js";
 import type { ConversationState } from "./conversation-store.js";
@@ -40,8 +41,11 @@ export interface Dialogue {
   summaryLabel(answers: Answers): TlpLabel;
   summary(context: ChatContext, answers: Answers): Rendered;
   complete(context: ChatContext, answers: Answers): Promise<void>;
-  /** The dialogue is dropped (`cancel`, or `no` at the summary): forget what it kept aside. */
-  discard?(context: ChatContext, answers: Answers): Promise<void>;
+  /**
+   * The dialogue is dropped (`cancel`, `no` at the summary, or left unanswered too long): forget
+   * what it kept aside.
+   */
+  discard?(manager: EntityManager, answers: Answers): Promise<void>;
 }
 
 export const CONFIRM_STEP = "confirm";
@@ -87,7 +91,7 @@ async function confirm(
   }
   if (["no", "n"].includes(word)) {
     await context.conversations.end();
-    await dialogue.discard?.(context, state.answers);
+    await dialogue.discard?.(context.manager, state.answers);
     context.reply({ label: "WHITE", text: context.text({ key: "dialogue.dropped" }) });
     return;
   }

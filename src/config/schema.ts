@@ -82,6 +82,9 @@ const policy = z.strictObject({
     })
     .prefault({}),
   statistics: z.strictObject({ minimumCount: z.number().int().min(1).default(3) }).prefault({}),
+  conversations: z
+    .strictObject({ forgetAfter: duration.default({ iso: "P30D", ms: 30 * 86_400_000 }) })
+    .prefault({}),
   undecryptable: z
     .strictObject({ askToResendAfter: duration.default({ iso: "PT10M", ms: 10 * 60_000 }) })
     .prefault({}),

@@ -76,7 +76,8 @@ export class Incidents {
           run: async (context) => {
             // A report started over drops the files the abandoned one kept aside.
             const previous = await context.conversations.get();
-            if (previous?.kind === intake.kind) await intake.discard?.(context, previous.answers);
+            if (previous?.kind === intake.kind)
+              await intake.discard?.(context.manager, previous.answers);
             context.reply({ label: "WHITE", text: context.text({ key: "incident.start" }) });
             await startDialogue(context, intake);
           },

@@ -42,7 +42,7 @@ export function incidentIntake(
 ): Dialogue {
   return {
     kind: "incident",
-    discard: (context, answers) => files.store.discard(context.manager, draftKey(answers) ?? ""),
+    discard: (manager, answers) => files.store.discard(manager, draftKey(answers) ?? ""),
     fields: [
       {
         name: "type",

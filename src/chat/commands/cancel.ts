@@ -12,7 +12,7 @@ export function cancelCommand(dialogueOf: (state: ConversationState) => Dialogue
       const current = await context.conversations.get();
       if (current) {
         await context.conversations.end();
-        await dialogueOf(current)?.discard?.(context, current.answers);
+        await dialogueOf(current)?.discard?.(context.manager, current.answers);
       }
       context.reply({
         label: "WHITE",
