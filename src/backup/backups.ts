@@ -1,13 +1,12 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DataSource, EntityManager } from "typeorm";
-import { IsNull } from "typeorm";
 import { SESSION_FILE } from "../matrix/session.js";
 import { DURABLE_INDEXEDDB_FILE } from "../matrix/indexeddb/durable-indexeddb.js";
 import type { Logger } from "../ops/log.js";
+import { RecurringJob } from "../schedule/recurring.js";
 import { defineTask, type ScheduledTask, type Scheduler } from "../schedule/scheduler.js";
 import { audit } from "../store/audit-log.js";
-import { ScheduledJob } from "../store/entities/scheduled-job.js";
 import { sealBackup, type BackupContents } from "./backup-file.js";
 import { snapshotDatabase } from "./database-snapshot.js";
 
@@ -54,9 +53,11 @@ export interface BackupsOptions {
  */
 export class Backups {
   readonly folder: string;
+  private readonly recurring: RecurringJob;
 
   constructor(private readonly o: BackupsOptions) {
     this.folder = join(o.stateDir, "backups");
+    this.recurring = new RecurringJob(BACKUP_JOB, o.every, () => o.jobs?.());
   }
 
   /** Takes a backup now; resolves with its path. Written whole, then renamed into place. */
@@ -110,25 +111,15 @@ export class Backups {
           for (const name of made.purged)
             await audit(manager, { actor: null, action: "backup.purged", outcome: name });
           await audit(manager, { actor: null, action: "backup.created", outcome: made.name });
-          await this.scheduleAfter(manager, job.dueAt);
+          await this.recurring.scheduleNext(manager, job.dueAt);
         },
       }),
     ];
   }
 
   /** At start: a backup job is always pending (the first run schedules one now). */
-  async ensureScheduled(manager: EntityManager, now: number): Promise<void> {
-    const pending = await manager.countBy(ScheduledJob, { kind: BACKUP_JOB, firedAt: IsNull() });
-    if (pending === 0) await this.o.jobs?.().schedule(manager, { kind: BACKUP_JOB, dueAt: now });
-  }
-
-  /** The next run: one period after the last was due, and never in the past. */
-  private async scheduleAfter(manager: EntityManager, lastDue: number): Promise<void> {
-    const every = Math.max(1000, this.o.every());
-    let next = lastDue + every;
-    const now = Date.now();
-    if (next <= now) next = now + every;
-    await this.o.jobs?.().schedule(manager, { kind: BACKUP_JOB, dueAt: next });
+  ensureScheduled(manager: EntityManager, now: number): Promise<void> {
+    return this.recurring.ensurePending(manager, now);
   }
 }
 

@@ -1,8 +1,8 @@
-import { IsNull, LessThan, type EntityManager } from "typeorm";
+import { LessThan, type EntityManager } from "typeorm";
+import { RecurringJob } from "../schedule/recurring.js";
 import { defineTask, type ScheduledTask, type Scheduler } from "../schedule/scheduler.js";
 import { audit } from "../store/audit-log.js";
 import { Conversation } from "../store/entities/conversation.js";
-import { ScheduledJob } from "../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import { languageOf } from "../store/people.js";
 import type { BotMessage } from "./bot-message.js";
@@ -13,7 +13,7 @@ import { renderText } from "./render.js";
 
 export const FORGET_JOB = "conversations.forget";
 
-/** How often, at most, unfinished conversations are looked for. */
+/** The longest wait between two looks for unfinished conversations. */
 const LOOK_EVERY_MS = 24 * 3600_000;
 
 export interface UnfinishedConversationsOptions {
@@ -33,7 +33,16 @@ export interface UnfinishedConversationsOptions {
  * if it is shorter); one due while the bot was down runs at start.
  */
 export class UnfinishedConversations {
-  constructor(private readonly o: UnfinishedConversationsOptions) {}
+  private readonly recurring: RecurringJob;
+
+  constructor(private readonly o: UnfinishedConversationsOptions) {
+    // Once a day, or once per `forgetAfter` if that is shorter.
+    this.recurring = new RecurringJob(
+      FORGET_JOB,
+      () => Math.min(LOOK_EVERY_MS, o.forgetAfter()),
+      o.jobs,
+    );
+  }
 
   tasks(): ScheduledTask[] {
     return [
@@ -42,16 +51,15 @@ export class UnfinishedConversations {
         prepare: () => Promise.resolve(undefined),
         execute: async (job, manager) => {
           await this.forget(manager, Date.now());
-          await this.scheduleAfter(manager, job.dueAt);
+          await this.recurring.scheduleNext(manager, job.dueAt);
         },
       }),
     ];
   }
 
   /** At start: a look is always pending (the first run schedules one now). */
-  async ensureScheduled(manager: EntityManager, now: number): Promise<void> {
-    const pending = await manager.countBy(ScheduledJob, { kind: FORGET_JOB, firedAt: IsNull() });
-    if (pending === 0) await this.o.jobs().schedule(manager, { kind: FORGET_JOB, dueAt: now });
+  ensureScheduled(manager: EntityManager, now: number): Promise<void> {
+    return this.recurring.ensurePending(manager, now);
   }
 
   /** Forgets the conversations unanswered since before `now - forgetAfter`; returns how many. */
@@ -74,15 +82,6 @@ export class UnfinishedConversations {
       await audit(manager, { actor: null, action: "conversation.forgotten", outcome: row.kind });
     }
     return stale.length;
-  }
-
-  /** The next look: a period after the last was due, and never in the past. */
-  private async scheduleAfter(manager: EntityManager, lastDue: number): Promise<void> {
-    const every = Math.max(1000, Math.min(LOOK_EVERY_MS, this.o.forgetAfter()));
-    let next = lastDue + every;
-    const now = Date.now();
-    if (next <= now) next = now + every;
-    await this.o.jobs().schedule(manager, { kind: FORGET_JOB, dueAt: next });
   }
 }
 
