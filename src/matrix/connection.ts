@@ -49,8 +49,13 @@ export async function connect(
       store,
       // The outbox retries failed sends itself (under the same transaction ID, with backoff, in
       // the log); the SDK's own silent retries (up to four, 30 s) would only hide a failing
-      // homeserver from the log and hold up the queue. Its queue (messages in order) stays.
-      scheduler: new MatrixScheduler(() => -1),
+      // homeserver from the log and hold up the queue. Messages queue per room, as the outbox
+      // sends them: one queue for all rooms would make a failed send fail every room's.
+      scheduler: new MatrixScheduler(
+        () => -1,
+        (event) =>
+          MatrixScheduler.QUEUE_MESSAGES(event) === null ? null : (event.getRoomId() ?? null),
+      ),
       logger: sdkLogger(log.child({ component: "matrix-js-sdk" })),
     });
     await client.initRustCrypto({
