@@ -12,9 +12,13 @@ const LOG_LINES_SHOWN = 120;
  * seen only in CI can be understood from CI's output.
  */
 export const mochaHooks = {
+  beforeEach(): void {
+    // Worlds stopped since (in an `after` hook) are not this test's.
+    DsxWorld.dropStopped();
+  },
   afterEach(this: Context): void {
-    const worlds = DsxWorld.inUse.splice(0);
-    DsxWorld.inUse.push(...worlds.filter((world) => !world.isStopped));
+    const worlds = [...DsxWorld.inUse];
+    DsxWorld.dropStopped();
     if (this.currentTest?.state !== "failed") return;
     for (const world of worlds) {
       const lines = world.logs.split("\n").filter((line) => line.trim() !== "");

@@ -40,6 +40,12 @@ export class DsxWorld {
   /** The worlds a test may be using: those not stopped before it (their logs show if it fails). */
   static readonly inUse: DsxWorld[] = [];
   private stopped = false;
+
+  /** Forgets the worlds that were stopped. */
+  static dropStopped(): void {
+    const live = DsxWorld.inUse.filter((world) => !world.stopped);
+    DsxWorld.inUse.splice(0, DsxWorld.inUse.length, ...live);
+  }
   readonly clients: E2eeTestClient[] = [];
   bot: RunningProcess | undefined;
   private constructor(
@@ -390,11 +396,6 @@ export class DsxWorld {
       this.postgres = await createTestDatabase("postgres");
       await writeFile(this.configFile, this.configText());
     }
-  }
-
-  /** Whether `stop` was called (the world stays listed until the failed test showed its log). */
-  get isStopped(): boolean {
-    return this.stopped;
   }
 
   async stop(): Promise<void> {
