@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestHomeserver } from "../test/support/homeserver/index.js";
 import { createE2eeClient, type E2eeTestClient } from "../test/support/clients/index.js";
-import { compiledCli } from "../test/support/paths.js";
+import { compiledCli, startNodeFlags } from "../test/support/paths.js";
 import { RunningProcess } from "../test/support/processes.js";
 
 const BOT_PASSWORD = "bot-password-for-bench";
@@ -34,15 +34,7 @@ export class BotProcess {
   static start(configFile: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[]) {
     const child = spawn(
       process.execPath,
-      [
-        ...nodeArgs,
-        "--expose-gc",
-        "--enable-source-maps",
-        compiledCli,
-        "start",
-        "--config",
-        configFile,
-      ],
+      [...nodeArgs, ...startNodeFlags, compiledCli, "start", "--config", configFile],
       { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
     );
     return new BotProcess(new RunningProcess(child), performance.now());

@@ -148,6 +148,8 @@ const rows: Row[] = [
     unit: "MB",
     target: TARGETS.rss,
   },
+  { what: "of it, JavaScript heap in use", value: seeded.heapUsedMb, unit: "MB" },
+  { what: "of it, outside the heap (buffers, WebAssembly)", value: seeded.externalMb, unit: "MB" },
   {
     what: "start-up to first answer, that state",
     value: seeded.startupSeconds,

@@ -10,6 +10,9 @@ export interface SeededState {
   /** RSS of the bot with that state, after answering commands, and its peak so far. */
   readonly rssMb: number;
   readonly peakRssMb: number;
+  /** Of that RSS: the JavaScript heap in use, and memory outside it (the crypto's WebAssembly). */
+  readonly heapUsedMb: number;
+  readonly externalMb: number;
   /** A restart with the state (reminders pending): spawn to the first answer received. */
   readonly startupSeconds: number;
   /** A restart after the reminders came due while the bot was down. */
@@ -54,6 +57,8 @@ export async function measureSeededState(
     bot = restart.bot;
     for (let i = 0; i < 10; i++) await askStatus(watch, partner);
     const { rssMb, peakRssMb } = bot.memory();
+    const heapUsedMb = (await bot.metric("nodejs_heap_size_used_bytes")) / 2 ** 20;
+    const externalMb = (await bot.metric("nodejs_external_memory_bytes")) / 2 ** 20;
     await world.stopBot();
 
     log("restart after the reminders came due");
@@ -70,6 +75,8 @@ export async function measureSeededState(
       coldReadySeconds,
       rssMb,
       peakRssMb,
+      heapUsedMb,
+      externalMb,
       startupSeconds: restart.seconds,
       startupWithDueSeconds: due.seconds,
       fireSeconds,

@@ -24,6 +24,8 @@ export interface BotReadings {
   readonly scheduleLagSeconds: number;
   /** Events kept because they cannot be decrypted yet. */
   readonly undecryptableWaiting: number;
+  /** The process's memory now, in bytes (`process.memoryUsage()`). */
+  readonly memory: Readonly<{ resident: number; heapUsed: number; external: number }>;
 }
 
 /** The families of `/metrics`; `readings` is undefined while the bot is still starting. */
@@ -91,6 +93,25 @@ export function botMetricFamilies(
       help: "Events kept because they cannot be decrypted yet.",
       type: "gauge",
       samples: [{ value: readings.undecryptableWaiting }],
+    },
+    // Under the names Node's Prometheus clients give them, for the dashboards that know those.
+    {
+      name: "process_resident_memory_bytes",
+      help: "Resident memory of the bot process.",
+      type: "gauge",
+      samples: [{ value: readings.memory.resident }],
+    },
+    {
+      name: "nodejs_heap_size_used_bytes",
+      help: "JavaScript heap in use.",
+      type: "gauge",
+      samples: [{ value: readings.memory.heapUsed }],
+    },
+    {
+      name: "nodejs_external_memory_bytes",
+      help: "Memory outside the JavaScript heap held by its objects: the Rust crypto's WebAssembly memory is here.",
+      type: "gauge",
+      samples: [{ value: readings.memory.external }],
     },
   );
   return families;

@@ -25,12 +25,14 @@ export function botProbe(parts: {
       return { ready: synced && database, checks: { sync: synced, database } };
     },
     async readings() {
+      const memory = process.memoryUsage();
       return {
         eventsHandled: inbox.counts.handled,
         eventsFailed: inbox.counts.failed,
         sendsRefused: { ...outbox.refusedByLabel },
         jobsFired: scheduler.stats.fired,
         jobsFailed: scheduler.stats.failed,
+        memory: { resident: memory.rss, heapUsed: memory.heapUsed, external: memory.external },
         ...(await readStoredCounts(dataSource)),
       };
     },

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageRoot } from "../../src/config/package-root.js";
 
@@ -6,3 +8,18 @@ export const repositoryRoot = packageRoot;
 
 /** The compiled CLI of the same build as this file. */
 export const compiledCli = fileURLToPath(new URL("../../src/cli.js", import.meta.url));
+
+/**
+ * The node flags `npm start` runs the bot with (package.json's `start` script), so that the
+ * tests and the benchmark run it as users do.
+ */
+export const startNodeFlags: readonly string[] = (() => {
+  const manifest = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const words = manifest.scripts.start.split(/\s+/);
+  const cli = words.findIndex((word) => word.endsWith("cli.js"));
+  if (words[0] !== "node" || cli < 0)
+    throw new Error(`package.json's start script is not "node [flags] …/cli.js start"`);
+  return words.slice(1, cli);
+})();

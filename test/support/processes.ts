@@ -50,9 +50,10 @@ export class RunningProcess {
     script: string,
     args: readonly string[],
     env: NodeJS.ProcessEnv = {},
+    nodeFlags: readonly string[] = [],
   ): RunningProcess {
     return new RunningProcess(
-      spawn(process.execPath, ["--enable-source-maps", script, ...args], {
+      spawn(process.execPath, ["--enable-source-maps", ...nodeFlags, script, ...args], {
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],
       }),

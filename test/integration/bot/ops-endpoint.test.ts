@@ -3,8 +3,9 @@ import { DsxWorld } from "../../support/bot/dsx-world.js";
 import { pollUntil } from "../../support/poll.js";
 
 /** Lines of `/metrics` may be comments, or a dsx_ metric with a label or kind and a number. */
+/** A line of /metrics: the bot's own counts, or the process's memory; no other labels. */
 const METRIC_LINE =
-  /^(?:# (?:HELP|TYPE) dsx_\w+ .+|dsx_\w+(?:\{(?:label|kind)="[A-Za-z+]+"\})? [0-9.e+-]+)$/;
+  /^(?:# (?:HELP|TYPE) (?:dsx|process|nodejs)_\w+ .+|(?:dsx|process|nodejs)_\w+(?:\{(?:label|kind)="[A-Za-z+]+"\})? [0-9.e+-]+)$/;
 
 describe("the health and metrics endpoint of a running bot", function () {
   this.timeout(180_000);
@@ -52,6 +53,10 @@ describe("the health and metrics endpoint of a running bot", function () {
     expect(text).to.contain('dsx_open_cases{kind="incident"} 0\n');
     expect(text).to.contain("dsx_schedule_lag_seconds ");
     expect(text).to.contain("dsx_undecryptable_events 0\n");
+    // The process's memory, in bytes: more than the 10 MB any Node process with a heap holds.
+    const resident = Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1]);
+    expect(resident).to.be.greaterThan(10_000_000);
+    expect(text).to.match(/^nodejs_external_memory_bytes [1-9]\d*$/m);
     for (const sample of text.trimEnd().split("\n")) expect(sample).to.match(METRIC_LINE);
     expect(text).to.not.contain("maria").and.to.not.contain(world.homeserver.serverName);
 

@@ -8,7 +8,7 @@ import { openDatabase, type DatabaseLocation } from "../../../src/store/data-sou
 import { createTestDatabase, worldDatabaseKind, type TestDatabase } from "../databases.js";
 import { TestHomeserver } from "../homeserver/index.js";
 import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
-import { compiledCli } from "../paths.js";
+import { compiledCli, startNodeFlags } from "../paths.js";
 import { RunningProcess, runNode } from "../processes.js";
 
 const BOT_PASSWORD = "bot-password-for-tests";
@@ -143,7 +143,12 @@ export class DsxWorld {
 
   /** Starts the bot process and waits until it is ready. */
   async startBot(): Promise<RunningProcess> {
-    const bot = RunningProcess.start(compiledCli, ["start", "--config", this.configFile], this.env);
+    const bot = RunningProcess.start(
+      compiledCli,
+      ["start", "--config", this.configFile],
+      this.env,
+      startNodeFlags,
+    );
     this.bot = bot;
     await bot.waitForLine(/"msg":"dsx-bot ready"/, 60_000);
     return bot;

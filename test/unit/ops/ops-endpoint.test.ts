@@ -23,6 +23,7 @@ describe("ops/ops-endpoint", () => {
           jobsFailed: 0,
           scheduleLagSeconds: 0,
           undecryptableWaiting: 0,
+          memory: { resident: 1, heapUsed: 1, external: 1 },
         }),
     };
     endpoint = await OpsEndpoint.start({

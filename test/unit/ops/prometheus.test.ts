@@ -84,6 +84,7 @@ describe("ops/bot-metrics", () => {
     jobsFailed: 0,
     scheduleLagSeconds: 1.5,
     undecryptableWaiting: 3,
+    memory: { resident: 300_000_000, heapUsed: 120_000_000, external: 90_000_000 },
   };
 
   it("reports every count the brief asks for, every label and kind even when zero", () => {
@@ -105,6 +106,9 @@ describe("ops/bot-metrics", () => {
       "dsx_jobs_failed_total 0",
       "dsx_schedule_lag_seconds 1.5",
       "dsx_undecryptable_events 3",
+      "process_resident_memory_bytes 300000000",
+      "nodejs_heap_size_used_bytes 120000000",
+      "nodejs_external_memory_bytes 90000000",
     ]);
   });
 
