@@ -1,0 +1,102 @@
+import type { ChatContext } from "../../chat/context.js";
+import { audit } from "../../store/audit-log.js";
+import { MAX_EXTENSION_DAYS, type VulnerabilityServices } from "./services.js";
+import { isFinished, time } from "./state.js";
+
+/** What the affected party answers a notice: `ack`, `fixed`, `need-time`. */
+export class AffectedPartyAnswers {
+  constructor(private readonly s: VulnerabilityServices) {}
+
+  /** `ack`, `fixed`, `need-time <days> <reason>` from the affected party. */
+  async answer(context: ChatContext, rest: string, kind: "ack" | "fixed" | "need-time") {
+    const [id = "", days = "", ...reason] = rest.trim().split(/\s+/);
+    const v = await this.s.find(context, id);
+    if (!v) return;
+    const { manager, inbound } = context;
+    const isContact =
+      this.s.o.store.contacts(v).some((c) => c.userId === inbound.sender) ||
+      (v.affectedOrg !== null &&
+        context.directory.organisationOf(inbound.sender)?.id === v.affectedOrg);
+    if (!isContact) {
+      context.reply({
+        label: "WHITE",
+        text: context.text({ key: "vuln.notYours", params: { caseId: v.caseId } }),
+      });
+      return;
+    }
+    if (isFinished(v)) {
+      context.reply({
+        label: "WHITE",
+        caseId: v.caseId,
+        text: context.text({ key: "vuln.finished", params: { caseId: v.caseId } }),
+      });
+      return;
+    }
+    const caseId = v.caseId;
+    const now = Date.now();
+    await audit(manager, { actor: inbound.sender, action: `vulnerability.${kind}`, caseId });
+    if (kind === "fixed") {
+      await this.s.o.store.update(manager, v, { state: "fixed", answeredAt: v.answeredAt ?? now });
+      context.reply({
+        label: "WHITE",
+        caseId,
+        step: "answer",
+        text: context.text({ key: "vuln.thanksFixed", params: { caseId } }),
+      });
+      await this.s.tellTriage(manager, "GREEN", "answer", {
+        key: "vuln.fixedTriage",
+        params: { caseId },
+      });
+      await this.s.tellReporter(manager, v, "vuln.reporterFixed");
+      await this.s.disclose(manager, v);
+      return;
+    }
+    if (kind === "need-time") {
+      const n = Number(days);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_EXTENSION_DAYS || reason.length === 0) {
+        context.reply({ label: "WHITE", text: context.text({ key: "vuln.needTimeUsage" }) });
+        return;
+      }
+      await this.s.o.store.update(manager, v, {
+        state: "needs-time",
+        answeredAt: v.answeredAt ?? now,
+        escalateAt: null,
+        discloseAt: v.discloseAt + n * 86_400_000,
+      });
+      await this.s.replan(manager, v);
+      context.reply({
+        label: "WHITE",
+        caseId,
+        step: "answer",
+        text: context.text({
+          key: "vuln.thanksNeedTime",
+          params: { caseId, due: time(v.discloseAt) },
+        }),
+      });
+      // The reason stays with the DSX team: the reporter hears only of the new date.
+      await this.s.tellTriage(manager, "AMBER", "answer", {
+        key: "vuln.needTimeTriage",
+        params: { caseId, days: n, reason: reason.join(" "), due: time(v.discloseAt) },
+      });
+      await this.s.tellReporter(manager, v, "vuln.reporterMoreTime", { due: time(v.discloseAt) });
+      return;
+    }
+    await this.s.o.store.update(manager, v, {
+      state: "acknowledged",
+      answeredAt: v.answeredAt ?? now,
+      escalateAt: null,
+    });
+    await this.s.replan(manager, v);
+    context.reply({
+      label: "WHITE",
+      caseId,
+      step: "answer",
+      text: context.text({ key: "vuln.thanksAck", params: { caseId, due: time(v.discloseAt) } }),
+    });
+    await this.s.tellTriage(manager, "GREEN", "answer", {
+      key: "vuln.ackTriage",
+      params: { caseId },
+    });
+    await this.s.tellReporter(manager, v, "vuln.reporterAcknowledged");
+  }
+}

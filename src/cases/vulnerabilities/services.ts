@@ -1,0 +1,180 @@
+import { IsNull, Not, type DataSource, type EntityManager } from "typeorm";
+import type { MatrixClient } from "matrix-js-sdk";
+import type { BotMessage } from "../../chat/bot-message.js";
+import type { Catalog, Text } from "../../chat/catalog.js";
+import type { ChatContext } from "../../chat/context.js";
+import { lines, renderText, type Rendered } from "../../chat/render.js";
+import type { Directory } from "../../config/directory.js";
+import type { RoomMaker } from "../../matrix/rooms.js";
+import type { Logger } from "../../ops/log.js";
+import type { TlpNames } from "../../policy/tlp.js";
+import type { Scheduler } from "../../schedule/scheduler.js";
+import { audit } from "../../store/audit-log.js";
+import { parseCaseId } from "../../store/case-numbers.js";
+import { ScheduledJob } from "../../store/entities/scheduled-job.js";
+import type { Vulnerability } from "../../store/entities/vulnerability.js";
+import { plan, type Deadline, type DisclosurePolicy } from "./schedule.js";
+import { deadlineOf, scheduleState } from "./state.js";
+import type { VulnerabilityStore } from "./vulnerability-store.js";
+
+/** The durable jobs of a case: the notice (step 1), reminders, and the deadlines. */
+export const NOTIFY_JOB = "vuln.notify";
+export const REMINDER_JOB = "vuln.reminder";
+export const DEADLINE_JOB = "vuln.deadline";
+
+/**
+ * The most time one `need-time` or `!dsx extend` adds: a year. Without a bound an extension such
+ * as `P99999999D` moved the deadline past the last date JavaScript can represent, and showing it
+ * threw (the person got "something went wrong" and the extension was lost).
+ */
+export const MAX_EXTENSION_DAYS = 365;
+
+export interface VulnerabilitiesOptions {
+  readonly client: MatrixClient;
+  readonly dataSource: DataSource;
+  readonly store: VulnerabilityStore;
+  readonly catalog: Catalog;
+  readonly tlpNames: TlpNames;
+  readonly directory: () => Directory;
+  readonly rooms: RoomMaker;
+  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly jobs: () => Pick<Scheduler, "schedule" | "cancel">;
+  readonly policy: () => DisclosurePolicy & { readonly advisoryQuorum: number };
+  readonly room: (
+    key: "triage" | "advisory" | "communityAlerts" | "publicAlerts",
+  ) => string | undefined;
+  readonly log: Logger;
+}
+
+/**
+ * What the parts of the disclosure workflow share: finding a case from a command, telling the
+ * DSX team and the reporter, replanning the schedule, and step 3 (disclosure), which a deadline,
+ * a `fixed` answer and the DSX team's `!dsx expedite` all reach.
+ */
+export class VulnerabilityServices {
+  constructor(readonly o: VulnerabilitiesOptions) {}
+
+  /** Step 3: disclosure to stakeholders, and the advisory committee asked about going public. */
+  async disclose(manager: EntityManager, v: Vulnerability, late = ""): Promise<void> {
+    await this.o.jobs().cancel(manager, v.caseId);
+    await this.o.store.update(manager, v, { state: "disclosed", escalateAt: null });
+    await audit(manager, { actor: null, action: "vulnerability.disclosed", caseId: v.caseId });
+    const text = this.disclosureText(v);
+    const community = this.o.room("communityAlerts");
+    if (community !== undefined)
+      await this.o.say(manager, community, {
+        label: "GREEN",
+        caseId: v.caseId,
+        step: "disclosure",
+        text,
+      });
+    const advisory = this.o.room("advisory");
+    if (advisory !== undefined)
+      await this.o.say(manager, advisory, {
+        label: "GREEN",
+        caseId: v.caseId,
+        step: "approval-request",
+        text: lines([
+          text,
+          this.en({
+            key: "vuln.approvalRequest",
+            params: { caseId: v.caseId, quorum: this.o.policy().advisoryQuorum },
+          }),
+        ]),
+      });
+    await this.tellTriage(manager, "GREEN", "disclosure", {
+      key: "vuln.disclosedTriage",
+      params: { caseId: v.caseId, late },
+    });
+    await this.tellReporter(manager, v, "vuln.reporterDisclosed");
+  }
+
+  disclosureText(v: Vulnerability): Rendered {
+    const credit = this.o.store.open(v, "credit");
+    return this.en({
+      key: "vuln.disclosure",
+      params: {
+        caseId: v.caseId,
+        affected:
+          v.affectedOrg === null
+            ? "—"
+            : (this.o.directory().organisation(v.affectedOrg)?.name ?? v.affectedOrg),
+        severity: v.severity,
+        description: this.o.store.open(v, "description"),
+        credit: credit === "" ? this.en({ key: "vuln.creditAnonymous" }).plain : credit,
+      },
+    });
+  }
+
+  /** Cancels the case's pending jobs and schedules what its deadlines now call for. */
+  async replan(manager: EntityManager, v: Vulnerability): Promise<void> {
+    const jobs = this.o.jobs();
+    await jobs.cancel(manager, v.caseId, REMINDER_JOB);
+    await jobs.cancel(manager, v.caseId, DEADLINE_JOB);
+    const fired = new Map<Deadline, number>();
+    for (const job of await manager.findBy(ScheduledJob, {
+      caseId: v.caseId,
+      kind: DEADLINE_JOB,
+      firedAt: Not(IsNull()),
+    })) {
+      const deadline = deadlineOf(job);
+      if (deadline) fired.set(deadline, Math.max(fired.get(deadline) ?? 0, job.dueAt));
+    }
+    for (const job of plan(scheduleState(v), this.o.policy(), Date.now(), fired))
+      await jobs.schedule(manager, {
+        kind: job.kind === "reminder" ? REMINDER_JOB : DEADLINE_JOB,
+        dueAt: job.dueAt,
+        caseId: v.caseId,
+        payload: { deadline: job.deadline },
+      });
+  }
+
+  async find(context: ChatContext, text: string): Promise<Vulnerability | undefined> {
+    const parsed = parseCaseId(text.trim().split(/\s+/)[0] ?? "");
+    if (parsed?.kind !== "VUL") {
+      context.reply({ label: "WHITE", text: context.text({ key: "vuln.badCaseId" }) });
+      return undefined;
+    }
+    const v = await this.o.store.get(context.manager, parsed.id);
+    if (!v)
+      context.reply({
+        label: "WHITE",
+        text: context.text({ key: "vuln.unknown", params: { caseId: parsed.id } }),
+      });
+    return v ?? undefined;
+  }
+
+  async tellTriage(manager: EntityManager, label: BotMessage["label"], step: string, text: Text) {
+    const triage = this.o.room("triage");
+    const caseId = text.params?.["caseId"];
+    if (triage !== undefined)
+      await this.o.say(manager, triage, {
+        label,
+        step,
+        text: this.en(text),
+        ...(typeof caseId === "string" ? { caseId } : {}),
+      });
+  }
+
+  /** The reporter hears of every significant change, in their language, nothing confidential. */
+  async tellReporter(
+    manager: EntityManager,
+    v: Vulnerability,
+    key: string,
+    params: Record<string, string> = {},
+  ) {
+    await this.o.say(manager, this.o.store.open(v, "reporterRoom"), {
+      label: "WHITE",
+      caseId: v.caseId,
+      step: "status",
+      text: renderText(this.o.catalog, v.language, {
+        key,
+        params: { caseId: v.caseId, ...params },
+      }),
+    });
+  }
+
+  en(text: Text): Rendered {
+    return renderText(this.o.catalog, "en", text);
+  }
+}
