@@ -1,7 +1,7 @@
 import type { ChatContext } from "../../chat/context.js";
 import { audit } from "../../store/audit-log.js";
 import { MAX_EXTENSION_DAYS, type VulnerabilityServices } from "./services.js";
-import { isFinished, time } from "./state.js";
+import { time } from "./state.js";
 
 /** What the affected party answers a notice: `ack`, `fixed`, `need-time`. */
 export class AffectedPartyAnswers {
@@ -24,14 +24,7 @@ export class AffectedPartyAnswers {
       });
       return;
     }
-    if (isFinished(v)) {
-      context.reply({
-        label: "WHITE",
-        caseId: v.caseId,
-        text: context.text({ key: "vuln.finished", params: { caseId: v.caseId } }),
-      });
-      return;
-    }
+    if (this.s.refusedAsFinished(context, v)) return;
     const caseId = v.caseId;
     const now = Date.now();
     await audit(manager, { actor: inbound.sender, action: `vulnerability.${kind}`, caseId });

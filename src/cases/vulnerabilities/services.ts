@@ -14,7 +14,7 @@ import { parseCaseId } from "../../store/case-numbers.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
 import { plan, type Deadline, type DisclosurePolicy } from "./schedule.js";
-import { deadlineOf, scheduleState } from "./state.js";
+import { deadlineOf, isFinished, scheduleState } from "./state.js";
 import type { VulnerabilityStore } from "./vulnerability-store.js";
 
 /** The durable jobs of a case: the notice (step 1), reminders, and the deadlines. */
@@ -142,6 +142,17 @@ export class VulnerabilityServices {
         text: context.text({ key: "vuln.unknown", params: { caseId: parsed.id } }),
       });
     return v ?? undefined;
+  }
+
+  /** A fixed or disclosed case takes no more answers: says so, and is true, when `v` is one. */
+  refusedAsFinished(context: ChatContext, v: Vulnerability): boolean {
+    if (!isFinished(v)) return false;
+    context.reply({
+      label: "WHITE",
+      caseId: v.caseId,
+      text: context.text({ key: "vuln.finished", params: { caseId: v.caseId } }),
+    });
+    return true;
   }
 
   async tellTriage(manager: EntityManager, label: BotMessage["label"], step: string, text: Text) {

@@ -133,14 +133,7 @@ export class TriageCommands {
     const [id = "", ...reason] = rest.trim().split(/\s+/);
     const v = await this.s.find(context, id);
     if (!v) return;
-    if (isFinished(v)) {
-      context.reply({
-        label: "WHITE",
-        caseId: v.caseId,
-        text: context.text({ key: "vuln.finished", params: { caseId: v.caseId } }),
-      });
-      return;
-    }
+    if (this.s.refusedAsFinished(context, v)) return;
     if (needsReason && reason.length === 0) {
       context.reply({ label: "WHITE", text: context.text({ key: "vuln.expediteUsage" }) });
       return;
