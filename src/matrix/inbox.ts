@@ -122,7 +122,7 @@ export class Inbox {
     await this.idle();
     // Often enough that a sender is asked to resend close to the configured wait.
     const every = Math.min(30_000, Math.max(1000, this.options.resendAfterMs / 4));
-    this.retryTimer = setInterval(() => void this.retryUndecryptable(), every);
+    this.retryTimer = setInterval(() => void this.retryUndecryptableLater(), every);
   }
 
   /** Resolves when every queued event has been handled. */
@@ -346,6 +346,21 @@ export class Inbox {
   }
 
   /** Tries the kept events again; asks senders to resend those whose key has not come in time. */
+  /** A periodic retry: its failure (a database away for a while) waits for the next one. */
+  private async retryUndecryptableLater(): Promise<void> {
+    try {
+      await this.retryUndecryptable();
+    } catch (error) {
+      const reason = storageUnavailable(error);
+      if (reason !== undefined)
+        this.options.log.warn("cannot look at undecryptable events now; will try again", {
+          reason,
+          error,
+        });
+      else this.options.log.error("looking at undecryptable events failed", { error });
+    }
+  }
+
   private async retryUndecryptable(): Promise<void> {
     const { client, dataSource, cipher, handler, resendAfterMs } = this.options;
     const repository = dataSource.getRepository(UndecryptableEvent);

@@ -44,6 +44,25 @@ export async function createTestDatabase(kind: "sqlite" | "postgres"): Promise<T
   };
 }
 
+/**
+ * Cuts a test's PostgreSQL database off its server's clients, as a server going away does: its
+ * open connections are ended and new ones refused (`too many connections`); or lets them in
+ * again. The test's user owns the database, so neither needs a superuser.
+ */
+export async function cutOffPostgres(location: DatabaseLocation, cut: boolean): Promise<void> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (location.type !== "postgres" || !adminUrl) throw new Error("not a PostgreSQL database");
+  const name = new URL(location.url).pathname.slice(1);
+  await withAdmin(adminUrl, async (client) => {
+    await client.query(`ALTER DATABASE ${name} CONNECTION LIMIT ${cut ? "0" : "-1"}`);
+    if (cut)
+      await client.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        [name],
+      );
+  });
+}
+
 async function withAdmin(
   url: string,
   action: (client: pg.Client) => Promise<unknown>,
