@@ -3,7 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import type { DatabaseLocation } from "../../src/store/data-source.js";
+import type { DataSource } from "typeorm";
+import { openDatabase, type DatabaseLocation } from "../../src/store/data-source.js";
 
 /** A database made for one test, and how to throw it away. */
 export interface TestDatabase {
@@ -42,6 +43,27 @@ export async function createTestDatabase(kind: "sqlite" | "postgres"): Promise<T
     drop: () =>
       withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
   };
+}
+
+/**
+ * Gives each test of the calling `describe` a new database of `kind`, migrated and open (mocha
+ * hooks), closed and thrown away after the test; `use` receives it before the test runs.
+ */
+export function eachTestDatabase(
+  kind: "sqlite" | "postgres",
+  use: (opened: { database: TestDatabase; dataSource: DataSource }) => void,
+): void {
+  let database: TestDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  beforeEach(async () => {
+    database = await createTestDatabase(kind);
+    dataSource = (await openDatabase(database.location)).dataSource;
+    use({ database, dataSource });
+  });
+  afterEach(async () => {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await database?.drop();
+  });
 }
 
 /**

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import type { DataSource } from "typeorm";
 import { readStoredCounts } from "../../../src/ops/stored-counts.js";
-import { openDatabase } from "../../../src/store/data-source.js";
 import {
   ConductReport,
   Incident,
@@ -10,22 +9,16 @@ import {
   Vulnerability,
   type Vulnerability as VulnerabilityRow,
 } from "../../../src/store/entities/index.js";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../../support/databases.js";
+import { databaseKinds, eachTestDatabase } from "../../support/databases.js";
 
 for (const kind of databaseKinds()) {
   describe(`the counts /metrics reads from the database, on ${kind}`, function () {
     this.timeout(60_000);
-    let database: TestDatabase;
     let dataSource: DataSource;
     const now = 1_800_000_000_000;
 
-    beforeEach(async () => {
-      database = await createTestDatabase(kind);
-      dataSource = (await openDatabase(database.location)).dataSource;
-    });
-    afterEach(async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await database.drop();
+    eachTestDatabase(kind, (opened) => {
+      ({ dataSource } = opened);
     });
 
     async function incident(n: number, state: Incident["state"]): Promise<void> {

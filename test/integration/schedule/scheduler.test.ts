@@ -1,11 +1,10 @@
 import { expect } from "chai";
 import type { DataSource } from "typeorm";
 import { Scheduler, type ScheduledTask } from "../../../src/schedule/scheduler.js";
-import { openDatabase } from "../../../src/store/data-source.js";
 import { AuditEntry } from "../../../src/store/entities/audit-entry.js";
 import { ScheduledJob } from "../../../src/store/entities/scheduled-job.js";
 import { transaction } from "../../../src/store/transaction.js";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../../support/databases.js";
+import { databaseKinds, eachTestDatabase } from "../../support/databases.js";
 
 const silent = {
   error: () => undefined,
@@ -39,19 +38,15 @@ function recording(kind: string, fail = () => false): ScheduledTask {
 for (const kind of databaseKinds()) {
   describe(`scheduler on ${kind}`, function () {
     this.timeout(60_000);
-    let database: TestDatabase;
     let dataSource: DataSource;
     let now: number;
     const clock = () => now;
 
-    beforeEach(async () => {
-      database = await createTestDatabase(kind);
-      dataSource = (await openDatabase(database.location)).dataSource;
-      now = Date.UTC(2026, 10, 22, 12);
+    eachTestDatabase(kind, (opened) => {
+      ({ dataSource } = opened);
     });
-    afterEach(async () => {
-      await dataSource.destroy();
-      await database.drop();
+    beforeEach(() => {
+      now = Date.UTC(2026, 10, 22, 12);
     });
 
     const fired = async () =>

@@ -3,11 +3,10 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { DataSource } from "typeorm";
 import { AttachmentStore } from "../../../src/store/attachment-store.js";
-import { openDatabase } from "../../../src/store/data-source.js";
 import { Attachment } from "../../../src/store/entities/index.js";
 import { FieldCipher } from "../../../src/store/field-cipher.js";
 import { transaction } from "../../../src/store/transaction.js";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../../support/databases.js";
+import { databaseKinds, eachTestDatabase, type TestDatabase } from "../../support/databases.js";
 
 const CANARY = "CANARY-5c1e-attachment-secret";
 
@@ -18,13 +17,8 @@ for (const kind of databaseKinds()) {
     let dataSource: DataSource;
     const store = new AttachmentStore(new FieldCipher(randomBytes(32)));
 
-    beforeEach(async () => {
-      database = await createTestDatabase(kind);
-      dataSource = (await openDatabase(database.location)).dataSource;
-    });
-    afterEach(async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await database.drop();
+    eachTestDatabase(kind, (opened) => {
+      ({ database, dataSource } = opened);
     });
 
     it("adopts drafts into a case (sealed anew) and discards a dropped draft", async () => {

@@ -2,24 +2,17 @@ import { expect } from "chai";
 import type { DataSource } from "typeorm";
 import { Catalog } from "../../../src/chat/catalog.js";
 import { countMonth, Statistics } from "../../../src/cases/statistics/statistics.js";
-import { openDatabase } from "../../../src/store/data-source.js";
 import { Alert, Incident } from "../../../src/store/entities/index.js";
 import { FakeChat } from "../../support/chat/fake-context.js";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../../support/databases.js";
+import { databaseKinds, eachTestDatabase } from "../../support/databases.js";
 
 for (const kind of databaseKinds()) {
   describe(`donor statistics on ${kind}`, function () {
     this.timeout(60_000);
-    let database: TestDatabase;
     let dataSource: DataSource;
 
-    beforeEach(async () => {
-      database = await createTestDatabase(kind);
-      dataSource = (await openDatabase(database.location)).dataSource;
-    });
-    afterEach(async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await database.drop();
+    eachTestDatabase(kind, (opened) => {
+      ({ dataSource } = opened);
     });
 
     const statistics = new Statistics({

@@ -7,11 +7,10 @@ import { TypeOrmConversationStore } from "../../../src/chat/conversation-store.j
 import type { Dialogue } from "../../../src/chat/dialogue.js";
 import { UnfinishedConversations } from "../../../src/chat/unfinished-conversations.js";
 import { AttachmentStore } from "../../../src/store/attachment-store.js";
-import { openDatabase } from "../../../src/store/data-source.js";
 import { Attachment, Conversation, Person } from "../../../src/store/entities/index.js";
 import { FieldCipher } from "../../../src/store/field-cipher.js";
 import { transaction } from "../../../src/store/transaction.js";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../../support/databases.js";
+import { databaseKinds, eachTestDatabase } from "../../support/databases.js";
 
 const DAY_MS = 86_400_000;
 const NOW = Date.UTC(2026, 11, 1, 12);
@@ -19,7 +18,6 @@ const NOW = Date.UTC(2026, 11, 1, 12);
 for (const kind of databaseKinds()) {
   describe(`unfinished conversations on ${kind}`, function () {
     this.timeout(60_000);
-    let database: TestDatabase;
     let dataSource: DataSource;
     const cipher = new FieldCipher(randomBytes(32));
     const files = new AttachmentStore(cipher);
@@ -42,14 +40,11 @@ for (const kind of databaseKinds()) {
       jobs: () => ({ schedule: () => Promise.resolve(0) }),
     });
 
-    beforeEach(async () => {
-      said.length = 0;
-      database = await createTestDatabase(kind);
-      dataSource = (await openDatabase(database.location)).dataSource;
+    eachTestDatabase(kind, (opened) => {
+      ({ dataSource } = opened);
     });
-    afterEach(async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await database.drop();
+    beforeEach(() => {
+      said.length = 0;
     });
 
     /** A conversation with a draft file, last answered `daysAgo` days before NOW. */
