@@ -40,10 +40,31 @@ export async function createTestDatabase(kind: "sqlite" | "postgres"): Promise<T
   return {
     kind,
     location: { type: "postgres", url: url.toString() },
-    drop: () =>
-      withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    drop: () => dropDatabase(adminUrl, name),
   };
 }
+
+/**
+ * Drops a test's database, ending the connections left to it. PostgreSQL 15 refuses `FORCE` to
+ * a user who is not a superuser while an autovacuum worker is in the database ("must be a member
+ * of the role whose process is being terminated"); the worker soon ends, so that is tried again.
+ */
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withAdmin(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      );
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE || attempt >= 50)
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+const INSUFFICIENT_PRIVILEGE = "42501";
 
 /**
  * Gives each test of the calling `describe` a new database of `kind`, migrated and open (mocha
@@ -79,7 +100,8 @@ export async function cutOffPostgres(location: DatabaseLocation, cut: boolean): 
     await client.query(`ALTER DATABASE ${name} CONNECTION LIMIT ${cut ? "0" : "-1"}`);
     if (cut)
       await client.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        // The user's own connections only: an autovacuum worker's cannot be ended by it.
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user",
         [name],
       );
   });
