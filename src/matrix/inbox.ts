@@ -345,7 +345,6 @@ export class Inbox {
     }
   }
 
-  /** Tries the kept events again; asks senders to resend those whose key has not come in time. */
   /** A periodic retry: its failure (a database away for a while) waits for the next one. */
   private async retryUndecryptableLater(): Promise<void> {
     try {
@@ -361,6 +360,7 @@ export class Inbox {
     }
   }
 
+  /** Tries the kept events again; asks senders to resend those whose key has not come in time. */
   private async retryUndecryptable(): Promise<void> {
     const { client, dataSource, cipher, handler, resendAfterMs } = this.options;
     const repository = dataSource.getRepository(UndecryptableEvent);
