@@ -16,16 +16,22 @@ export interface BotReadings {
   readonly eventsFailed: number;
   /** Messages the outbox refused to send, by TLP label, since the process started. */
   readonly sendsRefused: Readonly<Record<TlpLabel, number>>;
-  readonly openCases: Readonly<Record<CaseKind, number>>;
   /** Scheduled jobs fired, and attempts that failed (to be retried), since the process started. */
   readonly jobsFired: number;
   readonly jobsFailed: number;
+  /** The process's memory now, in bytes (`process.memoryUsage()`). */
+  readonly memory: Readonly<{ resident: number; heapUsed: number; external: number }>;
+  /** The counts kept in the database; undefined while it does not answer. */
+  readonly stored: StoredCounts | undefined;
+}
+
+/** What `/metrics` counts in the database. */
+export interface StoredCounts {
+  readonly openCases: Readonly<Record<CaseKind, number>>;
   /** How late the oldest due job that has not fired is, in seconds (0 when none is due). */
   readonly scheduleLagSeconds: number;
   /** Events kept because they cannot be decrypted yet. */
   readonly undecryptableWaiting: number;
-  /** The process's memory now, in bytes (`process.memoryUsage()`). */
-  readonly memory: Readonly<{ resident: number; heapUsed: number; external: number }>;
 }
 
 /** The families of `/metrics`; `readings` is undefined while the bot is still starting. */
@@ -65,12 +71,6 @@ export function botMetricFamilies(
       })),
     },
     {
-      name: "dsx_open_cases",
-      help: "Open cases by kind.",
-      type: "gauge",
-      samples: CASE_KINDS.map((kind) => ({ labels: { kind }, value: readings.openCases[kind] })),
-    },
-    {
       name: "dsx_jobs_fired_total",
       help: "Scheduled jobs (reminders, deadlines) fired since the bot started.",
       type: "counter",
@@ -82,19 +82,32 @@ export function botMetricFamilies(
       type: "counter",
       samples: [{ value: readings.jobsFailed }],
     },
-    {
-      name: "dsx_schedule_lag_seconds",
-      help: "How late the oldest due scheduled job is, in seconds (0 when none is due).",
-      type: "gauge",
-      samples: [{ value: readings.scheduleLagSeconds }],
-    },
-    {
-      name: "dsx_undecryptable_events",
-      help: "Events kept because they cannot be decrypted yet.",
-      type: "gauge",
-      samples: [{ value: readings.undecryptableWaiting }],
-    },
-    // Under the names Node's Prometheus clients give them, for the dashboards that know those.
+  );
+  // While the database does not answer, its counts are left out rather than the whole answer.
+  const stored = readings.stored;
+  if (stored !== undefined)
+    families.push(
+      {
+        name: "dsx_open_cases",
+        help: "Open cases by kind.",
+        type: "gauge",
+        samples: CASE_KINDS.map((kind) => ({ labels: { kind }, value: stored.openCases[kind] })),
+      },
+      {
+        name: "dsx_schedule_lag_seconds",
+        help: "How late the oldest due scheduled job is, in seconds (0 when none is due).",
+        type: "gauge",
+        samples: [{ value: stored.scheduleLagSeconds }],
+      },
+      {
+        name: "dsx_undecryptable_events",
+        help: "Events kept because they cannot be decrypted yet.",
+        type: "gauge",
+        samples: [{ value: stored.undecryptableWaiting }],
+      },
+    );
+  // Under the names Node's Prometheus clients give them, for the dashboards that know those.
+  families.push(
     {
       name: "process_resident_memory_bytes",
       help: "Resident memory of the bot process.",

@@ -3,6 +3,7 @@ import type { Inbox } from "../matrix/inbox.js";
 import type { Outbox } from "../matrix/outbox.js";
 import type { SyncWatch } from "../matrix/sync-watch.js";
 import type { Scheduler } from "../schedule/scheduler.js";
+import { storageUnavailable } from "../store/storage-errors.js";
 import type { BotProbe } from "./ops-endpoint.js";
 import { readStoredCounts } from "./stored-counts.js";
 
@@ -33,7 +34,11 @@ export function botProbe(parts: {
         jobsFired: scheduler.stats.fired,
         jobsFailed: scheduler.stats.failed,
         memory: { resident: memory.rss, heapUsed: memory.heapUsed, external: memory.external },
-        ...(await readStoredCounts(dataSource)),
+        // A database that does not answer shows in readiness; the other counts still answer.
+        stored: await readStoredCounts(dataSource).catch((error: unknown) => {
+          if (storageUnavailable(error) === undefined) throw error;
+          return undefined;
+        }),
       };
     },
   };

@@ -4,13 +4,13 @@ import { Incident } from "../store/entities/incident.js";
 import { ScheduledJob } from "../store/entities/scheduled-job.js";
 import { UndecryptableEvent } from "../store/entities/undecryptable-event.js";
 import { Vulnerability } from "../store/entities/vulnerability.js";
-import type { BotReadings } from "./bot-metrics.js";
+import type { StoredCounts } from "./bot-metrics.js";
 
 /** The readings that come from the database: counted, never read out. */
 export async function readStoredCounts(
   dataSource: DataSource,
   now: number = Date.now(),
-): Promise<Pick<BotReadings, "openCases" | "scheduleLagSeconds" | "undecryptableWaiting">> {
+): Promise<StoredCounts> {
   const [incident, vulnerability, conduct, oldestDue, undecryptableWaiting] = await Promise.all([
     dataSource.getRepository(Incident).countBy({ state: Not("closed") }),
     // A vulnerability is open while its disclosure schedule runs.

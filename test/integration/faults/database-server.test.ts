@@ -28,9 +28,11 @@ describe("faults: the PostgreSQL server goes away for a while", function () {
   });
 
   it("keeps the messages that came meanwhile and answers each once when the server is back", async () => {
-    const w = await DsxWorld.create();
+    const w = await DsxWorld.create(["ops: { metrics: { host: 127.0.0.1, port: 0 } }"]);
     world = w;
-    await w.startBot();
+    const bot = await w.startBot();
+    const listening = await bot.waitForLine(/"msg":"health and metrics endpoint listening"/);
+    const ops = `http://127.0.0.1:${String((JSON.parse(listening) as { port: number }).port)}`;
     const maria = await w.person("maria");
     const room = await w.directMessage(maria);
     const isBotNotice = (e: MatrixEvent) =>
@@ -60,6 +62,20 @@ describe("faults: the PostgreSQL server goes away for a while", function () {
     );
     expect(prompted("description")).to.deep.equal([]);
     expect(w.bot?.child.exitCode, "the bot kept running").to.equal(null);
+    // Its health endpoints say what is wrong: not ready for want of the database; /metrics
+    // leaves out the counts kept there and still gives the rest.
+    const readyz = await fetch(`${ops}/readyz`);
+    expect(readyz.status).to.equal(503);
+    expect(((await readyz.json()) as { checks: Record<string, boolean> }).checks).to.include({
+      database: false,
+    });
+    const metrics = await fetch(`${ops}/metrics`);
+    expect(metrics.status).to.equal(200);
+    const text = await metrics.text();
+    expect(text)
+      .to.contain("dsx_ready 0\n")
+      .and.to.match(/^dsx_events_handled_total \d+$/m);
+    expect(text).to.not.contain("dsx_open_cases");
 
     await cutOffPostgres(w.databaseLocation, false);
     await maria.waitForMessage(room, prompt("measures"), WAIT);

@@ -18,12 +18,14 @@ describe("ops/ops-endpoint", () => {
           eventsHandled: 5,
           eventsFailed: 0,
           sendsRefused: { RED: 1, "AMBER+STRICT": 0, AMBER: 0, GREEN: 0, WHITE: 0 },
-          openCases: { incident: 1, vulnerability: 0, conduct: 0 },
           jobsFired: 0,
           jobsFailed: 0,
-          scheduleLagSeconds: 0,
-          undecryptableWaiting: 0,
           memory: { resident: 1, heapUsed: 1, external: 1 },
+          stored: {
+            openCases: { incident: 1, vulnerability: 0, conduct: 0 },
+            scheduleLagSeconds: 0,
+            undecryptableWaiting: 0,
+          },
         }),
     };
     endpoint = await OpsEndpoint.start({

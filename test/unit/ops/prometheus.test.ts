@@ -79,12 +79,14 @@ describe("ops/bot-metrics", () => {
     eventsHandled: 7,
     eventsFailed: 1,
     sendsRefused: { RED: 0, "AMBER+STRICT": 0, AMBER: 2, GREEN: 1, WHITE: 0 },
-    openCases: { incident: 4, vulnerability: 2, conduct: 1 },
     jobsFired: 9,
     jobsFailed: 0,
-    scheduleLagSeconds: 1.5,
-    undecryptableWaiting: 3,
     memory: { resident: 300_000_000, heapUsed: 120_000_000, external: 90_000_000 },
+    stored: {
+      openCases: { incident: 4, vulnerability: 2, conduct: 1 },
+      scheduleLagSeconds: 1.5,
+      undecryptableWaiting: 3,
+    },
   };
 
   it("reports every count the brief asks for, every label and kind even when zero", () => {
@@ -99,17 +101,30 @@ describe("ops/bot-metrics", () => {
       'dsx_sends_refused_total{label="AMBER"} 2',
       'dsx_sends_refused_total{label="GREEN"} 1',
       'dsx_sends_refused_total{label="WHITE"} 0',
+      "dsx_jobs_fired_total 9",
+      "dsx_jobs_failed_total 0",
       'dsx_open_cases{kind="incident"} 4',
       'dsx_open_cases{kind="vulnerability"} 2',
       'dsx_open_cases{kind="conduct"} 1',
-      "dsx_jobs_fired_total 9",
-      "dsx_jobs_failed_total 0",
       "dsx_schedule_lag_seconds 1.5",
       "dsx_undecryptable_events 3",
       "process_resident_memory_bytes 300000000",
       "nodejs_heap_size_used_bytes 120000000",
       "nodejs_external_memory_bytes 90000000",
     ]);
+  });
+
+  it("while the database does not answer, leaves out its counts and keeps the rest", () => {
+    const text = renderPrometheus(botMetricFamilies(false, { ...readings, stored: undefined }));
+    const names = text
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("#"))
+      .map((line) => line.split(/[{ ]/)[0]);
+    expect(names).to.include.members(["dsx_ready", "dsx_events_handled_total"]);
+    expect(names).to.include("process_resident_memory_bytes");
+    expect(names).to.not.include("dsx_open_cases");
+    expect(names).to.not.include("dsx_schedule_lag_seconds");
+    expect(names).to.not.include("dsx_undecryptable_events");
   });
 
   it("while the bot starts, says only that it is not ready", () => {
