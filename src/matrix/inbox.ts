@@ -12,7 +12,7 @@ import type { Logger } from "../ops/log.js";
 import { HandledEvent } from "../store/entities/handled-event.js";
 import { UndecryptableEvent } from "../store/entities/undecryptable-event.js";
 import type { FieldCipher } from "../store/field-cipher.js";
-import { storageUnavailable } from "../store/storage-errors.js";
+import { logRetriedFailure, storageUnavailable } from "../store/storage-errors.js";
 import { transaction } from "../store/transaction.js";
 
 /** What the bot does with an event; runs inside the transaction that records it as handled. */
@@ -350,13 +350,10 @@ export class Inbox {
     try {
       await this.retryUndecryptable();
     } catch (error) {
-      const reason = storageUnavailable(error);
-      if (reason !== undefined)
-        this.options.log.warn("cannot look at undecryptable events now; will try again", {
-          reason,
-          error,
-        });
-      else this.options.log.error("looking at undecryptable events failed", { error });
+      logRetriedFailure(this.options.log, error, {
+        waiting: "cannot look at undecryptable events now; will try again",
+        failed: "looking at undecryptable events failed",
+      });
     }
   }
 

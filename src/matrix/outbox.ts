@@ -16,7 +16,7 @@ import {
 import { audit } from "../store/audit-log.js";
 import { OutgoingMessage } from "../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../store/field-cipher.js";
-import { storageUnavailable } from "../store/storage-errors.js";
+import { logRetriedFailure, storageUnavailable } from "../store/storage-errors.js";
 import { transaction } from "../store/transaction.js";
 import { AttachmentStore } from "../store/attachment-store.js";
 import { attachmentContent } from "./attachment-upload.js";
@@ -171,13 +171,10 @@ export class Outbox {
   }
 
   private cannotDrain(error: unknown): void {
-    const problem = storageUnavailable(error);
-    if (problem !== undefined)
-      this.options.log.warn("the outbox cannot use the database; will retry", {
-        reason: problem,
-        error,
-      });
-    else this.options.log.error("the outbox failed; will retry", { error });
+    logRetriedFailure(this.options.log, error, {
+      waiting: "the outbox cannot use the database; will retry",
+      failed: "the outbox failed; will retry",
+    });
     this.scheduleRetry();
   }
 

@@ -3,7 +3,7 @@ import { In, IsNull, LessThanOrEqual, type DataSource, type EntityManager } from
 import type { Logger } from "../ops/log.js";
 import { ScheduledJob } from "../store/entities/scheduled-job.js";
 import { homeserverFailed } from "../matrix/homeserver-errors.js";
-import { storageUnavailable } from "../store/storage-errors.js";
+import { logRetriedFailure, storageUnavailable } from "../store/storage-errors.js";
 import { transaction } from "../store/transaction.js";
 
 /** A kind of durable job, declared as data: what runs when a job of this kind comes due. */
@@ -145,18 +145,14 @@ export class Scheduler {
     this.running = this.fireDue()
       .then(() => this.arm())
       .catch((error: unknown) => {
-        const problem = storageUnavailable(error);
-        if (problem !== undefined) {
-          // Not the jobs' fault: they stay due and are tried again soon, attempts unchanged.
-          this.options.log.warn("the scheduler cannot use the database; will try again", {
-            reason: problem,
-            error,
-          });
-          this.armIn(Math.min(STORAGE_RETRY_MS, this.options.retryMs ?? 60_000));
-          return;
-        }
-        this.options.log.error("the scheduler failed; will try again", { error });
-        this.armIn(this.options.retryMs ?? 60_000);
+        const problem = logRetriedFailure(this.options.log, error, {
+          waiting: "the scheduler cannot use the database; will try again",
+          failed: "the scheduler failed; will try again",
+        });
+        // A storage problem is not the jobs' fault: they stay due and are tried again soon,
+        // attempts unchanged.
+        const retryMs = this.options.retryMs ?? 60_000;
+        this.armIn(problem === undefined ? retryMs : Math.min(STORAGE_RETRY_MS, retryMs));
       })
       .finally(() => {
         this.running = undefined;

@@ -1,3 +1,5 @@
+import type { Logger } from "../ops/log.js";
+
 /**
  * Why the database cannot take a write just now, as a code for the log, or `undefined` when the
  * error is not one of storage (a bug, a broken row): a lock another connection holds, a full
@@ -37,6 +39,21 @@ export function storageUnavailable(error: unknown): StorageProblem | undefined {
   )
     return "database-unreachable";
   return undefined;
+}
+
+/**
+ * Logs why work that is tried again later failed: a storage problem as a wait (a warning with
+ * its `reason`), anything else as an error. Returns the storage problem, if it was one.
+ */
+export function logRetriedFailure(
+  log: Logger,
+  error: unknown,
+  messages: { readonly waiting: string; readonly failed: string },
+): StorageProblem | undefined {
+  const reason = storageUnavailable(error);
+  if (reason !== undefined) log.warn(messages.waiting, { reason, error });
+  else log.error(messages.failed, { error });
+  return reason;
 }
 
 export type StorageProblem =
