@@ -40,7 +40,6 @@ export async function connect(
   const restoreGlobals = durable.installGlobals();
   try {
     const store = new IndexedDBStore({ indexedDB: durable.factory, dbName: SYNC_DB });
-    await store.startup();
     const client = createClient({
       baseUrl: config.homeserver.url,
       userId: session.userId,
@@ -58,6 +57,9 @@ export async function connect(
       ),
       logger: sdkLogger(log.child({ component: "matrix-js-sdk" })),
     });
+    // Only after createClient: startup makes users of the saved presence events with the
+    // client's user factory (Synapse sends presence; a store holding any failed every restart).
+    await store.startup();
     await client.initRustCrypto({
       useIndexedDB: true,
       cryptoDatabasePrefix: CRYPTO_PREFIX,

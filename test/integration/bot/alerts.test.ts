@@ -3,6 +3,7 @@ import { Visibility } from "matrix-js-sdk";
 import { Alert } from "../../../src/store/entities/index.js";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
+import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 
 /**
  * Community alerts as the provider (sam) drafts them in a ticket room, the partner (maria)
@@ -43,7 +44,7 @@ describe("community alerts: drafted in a ticket, cleaned, approved, posted", fun
   };
   /** Everything the bot ever put into a room, as the homeserver holds it (sealed or not). */
   const botEventsIn = (roomId: string) =>
-    (world.homeserver.room(roomId)?.timeline ?? []).filter(
+    (world.testHomeserver.room(roomId)?.timeline ?? []).filter(
       (e) =>
         e["sender"] === world.botUserId &&
         ["m.room.message", "m.room.encrypted"].includes(String(e["type"])),
@@ -62,7 +63,8 @@ describe("community alerts: drafted in a ticket, cleaned, approved, posted", fun
     return alertId;
   }
 
-  it("flags the partner's name and a member's Matrix ID; once cleaned and approved, only the GREEN room gets it", async () => {
+  it("flags the partner's name and a member's Matrix ID; once cleaned and approved, only the GREEN room gets it", async function () {
+    needsTestHomeserver(this, "reads the homeserver's rooms directly");
     const mariaId = maria.userId;
     await sam.sendText(
       ticket.roomId,

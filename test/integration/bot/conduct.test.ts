@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 
 const WAIT = 60_000;
 
@@ -67,7 +68,11 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
         (e) => e.getType() === "m.room.message" && JSON.stringify(e.getContent()).includes(text),
       );
 
-  it("a report naming an abuse team member goes to the others only; the named member learns nothing", async () => {
+  it("a report naming an abuse team member goes to the others only; the named member learns nothing", async function () {
+    needsTestHomeserver(
+      this,
+      "forces a join as a compromised server would; reads the homeserver's rooms directly",
+    );
     const lee = await world.person("lee");
     const leeDm = await world.directMessage(lee);
     const maria = await world.person("maria");
@@ -84,10 +89,10 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
     expect(posted.getContent()["org.dsx.tlp"]).to.equal("RED");
     expect(posted.getContent()["body"]).to.contain("Puffin-canary").and.to.contain(maria.userId);
     await maria.waitForMessage(mariaDm, step("status"), WAIT);
-    expect(world.homeserver.room(roomId)?.membership(lee.userId)).to.equal(undefined);
+    expect(world.testHomeserver.room(roomId)?.membership(lee.userId)).to.equal(undefined);
 
     // Lee is forced in by a server: the guard removes him before he sees anything.
-    world.homeserver.forceJoin(roomId, lee.userId);
+    world.testHomeserver.forceJoin(roomId, lee.userId);
     await ana.waitForMemberState(roomId, lee.userId, "leave", WAIT);
     await ana.sendText(roomId, "!dsx note spoke with the event organisers");
     await ana.waitForMessage(roomId, step("note"), WAIT);
@@ -143,7 +148,8 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
     expect(bytes.includes(Buffer.from("Quail-canary"))).to.equal(false);
   });
 
-  it("!dsx expel bans from every moderated room, twice harmlessly, and only from a report room", async () => {
+  it("!dsx expel bans from every moderated room, twice harmlessly, and only from a report room", async function () {
+    needsTestHomeserver(this, "reads the homeserver's rooms directly");
     // The DSX team gives the bot the power to moderate the configured rooms.
     for (const roomId of Object.values(world.rooms))
       await ana.client.setPowerLevel(roomId, world.botUserId, 100);
@@ -180,7 +186,7 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
     const first = await ana.waitForMessage(roomId, step("expelled"), WAIT);
     expect(first.getContent()["body"]).to.contain("0 room(s) could not be reached");
     for (const configured of Object.values(world.rooms))
-      expect(world.homeserver.room(configured)?.membership(pablo.userId), configured).to.equal(
+      expect(world.testHomeserver.room(configured)?.membership(pablo.userId), configured).to.equal(
         "ban",
       );
     await world.stopBot("SIGKILL");
@@ -194,6 +200,6 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
       WAIT,
     );
     for (const configured of Object.values(world.rooms))
-      expect(world.homeserver.room(configured)?.membership(pablo.userId)).to.equal("ban");
+      expect(world.testHomeserver.room(configured)?.membership(pablo.userId)).to.equal("ban");
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Method, type MatrixEvent } from "matrix-js-sdk";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 
 /** The bot's notices in a room, as the person reads them (decrypted). */
 function isBotNotice(world: DsxWorld) {
@@ -125,7 +126,8 @@ describe("the bot's core, as a partner sees it", function () {
     expect(answered).to.deep.equal(Array.from({ length: count }, (_, i) => String(i + 1)));
   });
 
-  it("keeps going while the homeserver fails, and catches up", async () => {
+  it("keeps going while the homeserver fails, and catches up", async function () {
+    needsTestHomeserver(this, "injects homeserver faults");
     await world.startBot();
     const maria = await world.person("maria");
     const room = await world.directMessage(maria);
@@ -136,13 +138,13 @@ describe("the bot's core, as a partner sees it", function () {
       30_000,
     );
     await maria.sendText(room, "language during");
-    world.homeserver.faults.set({ failNext: 6, status: 503 });
+    world.testHomeserver.faults.set({ failNext: 6, status: 503 });
     await maria.waitForMessage(
       room,
       (body, e) => isBotNotice(world)(e) && body.includes("during"),
       60_000,
     );
-    world.homeserver.faults.clear();
+    world.testHomeserver.faults.clear();
     await maria.sendText(room, "language after");
     await maria.waitForMessage(
       room,

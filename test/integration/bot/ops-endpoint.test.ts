@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
 import { pollUntil } from "../../support/poll.js";
+import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 
 /** Lines of `/metrics` may be comments, or a dsx_ metric with a label or kind and a number. */
 /** A line of /metrics: the bot's own counts, or the process's memory; no other labels. */
@@ -18,7 +19,8 @@ describe("the health and metrics endpoint of a running bot", function () {
     await world.stop();
   });
 
-  it("is ready when synced; while the homeserver holds every request it is not, /metrics still answers; then ready again", async () => {
+  it("is ready when synced; while the homeserver holds every request it is not, /metrics still answers; then ready again", async function () {
+    needsTestHomeserver(this, "injects homeserver faults");
     const bot = await world.startBot();
     const line = await bot.waitForLine(/"msg":"health and metrics endpoint listening"/);
     const { port } = JSON.parse(line) as { port: number };
@@ -58,10 +60,10 @@ describe("the health and metrics endpoint of a running bot", function () {
     expect(resident).to.be.greaterThan(10_000_000);
     expect(text).to.match(/^nodejs_external_memory_bytes [1-9]\d*$/m);
     for (const sample of text.trimEnd().split("\n")) expect(sample).to.match(METRIC_LINE);
-    expect(text).to.not.contain("maria").and.to.not.contain(world.homeserver.serverName);
+    expect(text).to.not.contain("maria").and.to.not.contain(world.testHomeserver.serverName);
 
     // The homeserver stops answering: the sync breaks off and waits.
-    world.homeserver.faults.set({ paused: true, dropConnections: true });
+    world.testHomeserver.faults.set({ paused: true, dropConnections: true });
     await pollUntil(
       "not ready while the homeserver is paused",
       async () => {
@@ -74,7 +76,7 @@ describe("the health and metrics endpoint of a running bot", function () {
     expect(await metrics()).to.contain("dsx_ready 0\n");
     expect((await fetch(`${base}/healthz`)).status).to.equal(200);
 
-    world.homeserver.faults.clear();
+    world.testHomeserver.faults.clear();
     await pollUntil("ready again", async () => (await readyz()).status === 200, 60_000);
     expect(await metrics()).to.contain("dsx_ready 1\n");
 

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { HandledEvent } from "../../../src/store/entities/handled-event.js";
 import { uploadEncryptedFile } from "../../support/clients/element-files.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 
 describe("stopping the bot with SIGTERM", function () {
   this.timeout(180_000);
@@ -14,7 +15,8 @@ describe("stopping the bot with SIGTERM", function () {
     await world.stop();
   });
 
-  it("finishes the event in hand, exits 0 saying it stopped, and its reply arrives exactly once", async () => {
+  it("finishes the event in hand, exits 0 saying it stopped, and its reply arrives exactly once", async function () {
+    needsTestHomeserver(this, "injects homeserver faults");
     const bot = await world.startBot();
     const maria = await world.person("maria");
     const room = await world.directMessage(maria);
@@ -29,8 +31,8 @@ describe("stopping the bot with SIGTERM", function () {
     await prompt("files");
 
     // The bot is in the middle of the file's event: its download is held by the homeserver.
-    world.homeserver.faults.set({ holdPaths: "/media/download/" });
-    const held = world.homeserver.faults.held();
+    world.testHomeserver.faults.set({ holdPaths: "/media/download/" });
+    const held = world.testHomeserver.faults.held();
     const content = await uploadEncryptedFile(
       maria.client,
       new TextEncoder().encode("headers of the phishing mail"),
@@ -41,7 +43,7 @@ describe("stopping the bot with SIGTERM", function () {
     await held;
     bot.child.kill("SIGTERM");
     await bot.waitForLine(/"msg":"shutting down"/);
-    world.homeserver.faults.clear();
+    world.testHomeserver.faults.clear();
     const result = await bot.exited;
     world.bot = undefined;
     expect(result.code, result.stderr).to.equal(0);

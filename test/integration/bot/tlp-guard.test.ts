@@ -4,6 +4,7 @@ import { openDatabase } from "../../../src/store/data-source.js";
 import { AuditEntry } from "../../../src/store/entities/index.js";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 
 const WAIT = 60_000;
 
@@ -100,17 +101,21 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
 
   /** Whether `person`'s device can decrypt an event, read raw from the homeserver. */
   async function canDecrypt(person: E2eeTestClient, roomId: string, eventId: string) {
-    const raw = world.homeserver.room(roomId)?.timeline.find((e) => e["event_id"] === eventId);
+    const raw = world.testHomeserver.room(roomId)?.timeline.find((e) => e["event_id"] === eventId);
     if (raw === undefined) throw new Error(`no event ${eventId}`);
     const event = new MatrixEvent(structuredClone(raw));
     await person.client.decryptEventIfNeeded(event);
     return !event.isDecryptionFailure() && event.getClearContent() !== null;
   }
 
-  it("removes an outsider a server forced into a RED ticket room; later messages stay unreadable to them", async () => {
+  it("removes an outsider a server forced into a RED ticket room; later messages stay unreadable to them", async function () {
+    needsTestHomeserver(
+      this,
+      "forces a join as a compromised server would; reads the homeserver's rooms directly",
+    );
     const { roomId } = await ticketRoom("RED");
     const pablo = await world.person("pablo");
-    world.homeserver.forceJoin(roomId, pablo.userId);
+    world.testHomeserver.forceJoin(roomId, pablo.userId);
     await maria.waitForMemberState(roomId, pablo.userId, "join", WAIT);
     await maria.waitForMemberState(roomId, pablo.userId, "leave", WAIT);
     const removed = await maria.waitForMessage(roomId, step("removed"), WAIT);
@@ -126,17 +131,19 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
     expect(await canDecrypt(maria, roomId, next.getId() ?? "")).to.equal(true);
   });
 
-  it("removes an outsider who came in while the bot was down, at start", async () => {
+  it("removes an outsider who came in while the bot was down, at start", async function () {
+    needsTestHomeserver(this, "forces a join as a compromised server would");
     const { roomId } = await ticketRoom("RED");
     await world.stopBot("SIGKILL");
     const pablo = await world.person("pablo");
-    world.homeserver.forceJoin(roomId, pablo.userId);
+    world.testHomeserver.forceJoin(roomId, pablo.userId);
     await world.startBot();
     await maria.waitForMemberState(roomId, pablo.userId, "leave", WAIT);
     await maria.waitForMessage(roomId, step("removed"), WAIT);
   });
 
-  it("!dsx invite: an outsider to a RED room is refused; a colleague of the partner to an AMBER room is invited", async () => {
+  it("!dsx invite: an outsider to a RED room is refused; a colleague of the partner to an AMBER room is invited", async function () {
+    needsTestHomeserver(this, "reads the homeserver's rooms directly");
     const red = await ticketRoom("RED");
     await maria.sendText(red.roomId, `!dsx invite ${world.user("pablo")}`);
     const refused = await botSaid(maria, red.roomId, (b) => b.includes("can't invite"));
@@ -153,10 +160,14 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
     // Mario takes part now: the report is posted again for him, and he can read it.
     const summary = await mario.waitForMessage(amber.roomId, step("summary"), WAIT);
     expect(summary.getContent()["body"]).to.contain("Ocelot-canary");
-    expect(world.homeserver.room(amber.roomId)?.membership(mario.userId)).to.equal("join");
+    expect(world.testHomeserver.room(amber.roomId)?.membership(mario.userId)).to.equal("join");
   });
 
-  it("lowering RED is refused to the provider and, confirmed, allowed to the partner (audited); a TLP:RED mark raises it again", async () => {
+  it("lowering RED is refused to the provider and, confirmed, allowed to the partner (audited); a TLP:RED mark raises it again", async function () {
+    needsTestHomeserver(
+      this,
+      "forces a join as a compromised server would; reads the homeserver's rooms directly",
+    );
     const { caseId, roomId } = await ticketRoom("RED");
     await sam.sendText(roomId, "!dsx tlp GREEN");
     await botSaid(sam, roomId, (b) =>
@@ -168,7 +179,7 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
     await botSaid(maria, roomId, (b) => b.includes(`lowered ${caseId} to TLP:GREEN`));
 
     // Ana (DSX) is forced in: GREEN lets someone the directory knows stay.
-    world.homeserver.forceJoin(roomId, ana.userId);
+    world.testHomeserver.forceJoin(roomId, ana.userId);
     await maria.waitForMemberState(roomId, ana.userId, "join", WAIT);
     await sam.sendText(roomId, "TLP:RED they know our travel plans");
     await botSaid(sam, roomId, (b) => b.includes(`${caseId} is now held to TLP:RED`));

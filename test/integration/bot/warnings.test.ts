@@ -3,6 +3,7 @@ import { Alert, AuditEntry } from "../../../src/store/entities/index.js";
 import { FieldCipher } from "../../../src/store/field-cipher.js";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
+import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 
 const WAIT = 60_000;
 
@@ -45,7 +46,8 @@ describe("private warnings to a partner at risk", function () {
     await world.startBot();
   };
 
-  it("flags the reporting partner; once approved only the at-risk organisation gets it, under the ticket's label", async () => {
+  it("flags the reporting partner; once approved only the at-risk organisation gets it, under the ticket's label", async function () {
+    needsTestHomeserver(this, "reads the homeserver's rooms directly");
     await setUp("RED");
     // Only the provider (or DSX in triage) may warn; and not the reporting partner itself.
     await maria.sendText(ticket.roomId, `!dsx warn-partner ${ticket.caseId} press-freedom x`);
@@ -69,7 +71,7 @@ describe("private warnings to a partner at risk", function () {
     // The provider cannot approve for the partner; without the partner's yes nothing is sent.
     await sam.sendText(ticket.roomId, "!dsx approve");
     await world.next(sam, ticket.roomId, (b) => b.includes(`can approve ${warningId}`));
-    expect(world.homeserver.room(ticket.roomId)?.membership(pablo.userId)).to.equal(undefined);
+    expect(world.testHomeserver.room(ticket.roomId)?.membership(pablo.userId)).to.equal(undefined);
     await restart();
 
     await maria.sendText(ticket.roomId, "!dsx approve");
@@ -83,7 +85,7 @@ describe("private warnings to a partner at risk", function () {
     expect(body).to.contain("Private warning").and.to.contain("please check your phones");
     for (const secret of ["Rights Collective", "rights-collective", maria.userId, ticket.caseId])
       expect(body, secret).not.to.contain(secret);
-    const members = [...(world.homeserver.room(room)?.members ?? new Map<string, string>())]
+    const members = [...(world.testHomeserver.room(room)?.members ?? new Map<string, string>())]
       .filter(([, membership]) => membership === "join" || membership === "invite")
       .map(([userId]) => userId)
       .sort();
@@ -112,7 +114,8 @@ describe("private warnings to a partner at risk", function () {
     expect(left).to.equal(0);
   });
 
-  it("refused by the partner, nothing is sent; the advisory committee cannot approve an incident's", async () => {
+  it("refused by the partner, nothing is sent; the advisory committee cannot approve an incident's", async function () {
+    needsTestHomeserver(this, "reads the homeserver's rooms directly");
     await setUp("AMBER");
     const kim = await world.person("kim");
     await world.addToRoom(ana, world.rooms.advisory, [kim]);
@@ -130,8 +133,8 @@ describe("private warnings to a partner at risk", function () {
     await maria.sendText(ticket.roomId, `!dsx approve ${warningId}`);
     await world.next(maria, ticket.roomId, (b) => b.includes(`${warningId} is refused`));
     await world.stopBot();
-    const rooms = [...world.homeserver.roomIds()].filter(
-      (id) => world.homeserver.room(id)?.membership(pablo.userId) !== undefined,
+    const rooms = [...world.testHomeserver.roomIds()].filter(
+      (id) => world.testHomeserver.room(id)?.membership(pablo.userId) !== undefined,
     );
     expect(rooms, "rooms pablo was ever invited to").to.deep.equal([]);
   });

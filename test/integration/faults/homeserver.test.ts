@@ -24,7 +24,7 @@ describe("faults: the homeserver fails during a workflow", function () {
     cast = await castOf(world);
   });
   afterEach(async function () {
-    world.homeserver.faults.clear();
+    world.testHomeserver.faults.clear();
     if (this.currentTest?.state === "failed" && process.env.DSX_SHOW_BOT_LOG)
       await writeFile(process.env.DSX_SHOW_BOT_LOG, world.logs);
   });
@@ -32,8 +32,8 @@ describe("faults: the homeserver fails during a workflow", function () {
 
   /** Resolves when the bot's next send reaches the homeserver and is held there. */
   async function holdBotSend(): Promise<void> {
-    const held = world.homeserver.faults.held();
-    world.homeserver.faults.set({ holdPaths: BOT_SENDS });
+    const held = world.testHomeserver.faults.held();
+    world.testHomeserver.faults.set({ holdPaths: BOT_SENDS });
     await withDeadline(held, "the bot's next send");
   }
 
@@ -64,7 +64,7 @@ describe("faults: the homeserver fails during a workflow", function () {
     const failing = (async () => {
       for (const [n, status] of [500, 502, 503].entries()) {
         await holdBotSend();
-        world.homeserver.faults.set({ failNext: 1, status, holdPaths: NOTHING, paused: false });
+        world.testHomeserver.faults.set({ failNext: 1, status, holdPaths: NOTHING, paused: false });
         // The bot saw this failure before the next is set up.
         await logSays(/"msg":"sending failed; will retry"/, since, n + 1);
       }
@@ -96,11 +96,11 @@ describe("faults: the homeserver fails during a workflow", function () {
     await flow.run(0, confirm);
     const since = logMark();
     await flow.steps[confirm]?.act();
-    world.homeserver.faults.set({ paused: true });
+    world.testHomeserver.faults.set({ paused: true });
     // Time is the condition: the homeserver answers nothing for three seconds.
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    world.homeserver.faults.set({ dropConnections: true });
-    world.homeserver.faults.clear();
+    world.testHomeserver.faults.set({ dropConnections: true });
+    world.testHomeserver.faults.clear();
     await flow.steps[confirm]?.answered();
     await flow.run(confirm + 1);
     await flow.expectEachOnce();
@@ -115,8 +115,8 @@ describe("faults: the homeserver fails during a workflow", function () {
     const since = logMark();
     await flow.steps[ack]?.act();
     await holdBotSend();
-    world.homeserver.faults.set({ dropConnections: true });
-    world.homeserver.faults.clear();
+    world.testHomeserver.faults.set({ dropConnections: true });
+    world.testHomeserver.faults.clear();
     await flow.steps[ack]?.answered();
     await flow.expectEachOnce();
     await logSays(/"msg":"sending failed; will retry"/, since);
@@ -129,8 +129,8 @@ describe("faults: the homeserver fails during a workflow", function () {
     const since = logMark();
     await flow.steps[confirm]?.act();
     await holdBotSend();
-    await world.homeserver.restart();
-    world.homeserver.faults.clear();
+    await world.testHomeserver.restart();
+    world.testHomeserver.faults.clear();
     await flow.steps[confirm]?.answered();
     await flow.run(confirm + 1);
     await flow.expectEachOnce();

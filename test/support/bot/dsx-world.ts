@@ -7,11 +7,15 @@ import type { EntityManager } from "typeorm";
 import { openDatabase, type DatabaseLocation } from "../../../src/store/data-source.js";
 import { createTestDatabase, worldDatabaseKind, type TestDatabase } from "../databases.js";
 import { TestHomeserver } from "../homeserver/index.js";
+import { onSynapse, SynapseHomeserver } from "../synapse/synapse-homeserver.js";
 import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
 import { compiledCli, startNodeFlags } from "../paths.js";
 import { RunningProcess, runNode } from "../processes.js";
 
 const BOT_PASSWORD = "bot-password-for-tests";
+
+/** What a world runs on: the project's homeserver, or a real Synapse (`npm run test:synapse`). */
+export type WorldHomeserver = TestHomeserver | SynapseHomeserver;
 
 /** Matches the bot's messages of a workflow step (`org.dsx.step`), of a case if given. */
 export function botStep(name: string, caseId?: string) {
@@ -49,7 +53,7 @@ export class DsxWorld {
   readonly clients: E2eeTestClient[] = [];
   bot: RunningProcess | undefined;
   private constructor(
-    readonly homeserver: TestHomeserver,
+    readonly homeserver: WorldHomeserver,
     readonly folder: string,
     readonly rooms: Record<(typeof ROOM_KEYS)[number], string>,
     readonly env: NodeJS.ProcessEnv,
@@ -57,6 +61,15 @@ export class DsxWorld {
     /** PostgreSQL when the tests run on it; SQLite in the state directory otherwise. */
     private postgres: TestDatabase | undefined,
   ) {}
+
+  /**
+   * The project's homeserver, for a test that uses its hooks (faults, forced joins, a look at
+   * its rooms); such a test calls `needsTestHomeserver` first, so on Synapse it is skipped.
+   */
+  get testHomeserver(): TestHomeserver {
+    if (this.homeserver instanceof TestHomeserver) return this.homeserver;
+    throw new Error("this test needs the project's homeserver's hooks (needsTestHomeserver)");
+  }
 
   get botUserId(): string {
     return `@dsx:${this.homeserver.serverName}`;
@@ -75,10 +88,9 @@ export class DsxWorld {
    * `homeserverPort`: where the homeserver listens (default: a free port).
    */
   static async create(extraConfig: readonly string[] = [], homeserverPort = 0): Promise<DsxWorld> {
-    const homeserver = await TestHomeserver.start({
-      adminToken: "admin-token",
-      port: homeserverPort,
-    });
+    const homeserver = onSynapse()
+      ? await SynapseHomeserver.start()
+      : await TestHomeserver.start({ adminToken: "admin-token", port: homeserverPort });
     const folder = await mkdtemp(join(tmpdir(), "dsx-world-"));
     await homeserver.registerUser("dsx", BOT_PASSWORD);
     const ana = await homeserver.registerUser("ana", "ana-password");

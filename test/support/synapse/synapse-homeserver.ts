@@ -1,0 +1,133 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { registerWithPassword, type Credentials } from "../clients/registration.js";
+import { repositoryRoot } from "../paths.js";
+
+/**
+ * Where `shared/synapse/setup.sh` is: `DSX_SYNAPSE_SETUP`, else the `shared/` folder beside the
+ * repository (as the sessions and CI have it).
+ */
+export function synapseSetupScript(): string {
+  return (
+    process.env.DSX_SYNAPSE_SETUP ?? join(repositoryRoot, "..", "shared", "synapse", "setup.sh")
+  );
+}
+
+/** Whether the tests run against Synapse (`npm run test:synapse` sets `DSX_TEST_HOMESERVER`). */
+export function onSynapse(): boolean {
+  return process.env.DSX_TEST_HOMESERVER === "synapse";
+}
+
+/** A port nobody listens on now (Synapse needs one in its configuration before it starts). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (typeof address === "object" && address !== null) resolve(address.port);
+        else reject(new Error("no port"));
+      });
+    });
+  });
+}
+
+/**
+ * A real Synapse 1.67 on 127.0.0.1 for one test world, prepared by `shared/synapse/setup.sh` in
+ * a folder of its own (SQLite, open registration) and stopped by `stop`. Users register as any
+ * client does, through the user-interactive flow.
+ */
+export class SynapseHomeserver {
+  readonly kind = "synapse" as const;
+  readonly serverName = "localhost";
+  private output = "";
+
+  private constructor(
+    private readonly folder: string,
+    private readonly port: number,
+    private readonly process: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString("utf8")).slice(-20_000);
+    };
+    process.stdout?.on("data", keep);
+    process.stderr?.on("data", keep);
+  }
+
+  static async start(): Promise<SynapseHomeserver> {
+    const script = synapseSetupScript();
+    if (!existsSync(script)) throw new Error(`no Synapse set-up script at ${script}`);
+    const folder = await mkdtemp(join(tmpdir(), "dsx-synapse-"));
+    const port = await freePort();
+    const setup = spawnSync("bash", [script, folder, String(port)], {
+      encoding: "utf8",
+      env: process.env,
+      timeout: 15 * 60_000,
+    });
+    if (setup.status !== 0) {
+      await rm(folder, { recursive: true, force: true });
+      throw new Error(`Synapse set-up failed (${setup.status}): ${setup.stderr.slice(-2000)}`);
+    }
+    const child = spawn(
+      join(folder, "venv", "bin", "python"),
+      ["-m", "synapse.app.homeserver", "--config-path", join(folder, "data", "homeserver.yaml")],
+      { cwd: folder, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const server = new SynapseHomeserver(folder, port, child);
+    await server.untilAnswering();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The end of Synapse's own log (for a failed test). */
+  get log(): string {
+    return this.output;
+  }
+
+  /** Registers a user as a client would (password defaults to `<localpart>-password`). */
+  registerUser(localpart: string, password?: string): Promise<Credentials> {
+    return registerWithPassword(this.url, localpart, password ?? `${localpart}-password`);
+  }
+
+  /** Resolves once `/versions` answers; fails if Synapse exits first or takes a minute. */
+  private async untilAnswering(): Promise<void> {
+    const exited = new Promise<never>((_resolve, reject) =>
+      this.process.once("exit", (code) => { reject(new Error(`Synapse exited (${code}) before it answered:\n${this.output}`)); },
+      ),
+    );
+    exited.catch(() => undefined);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const answered = await Promise.race([
+        fetch(`${this.url}/_matrix/client/versions`).then(
+          (response) => response.ok,
+          () => false,
+        ),
+        exited,
+      ]);
+      if (answered) return;
+      // Polling a server that is starting: there is no event to wait on but its answer.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Synapse did not answer within a minute:\n${this.output}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      const exited = new Promise((resolve) => this.process.once("exit", resolve));
+      this.process.kill("SIGTERM");
+      const killer = setTimeout(() => this.process.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await rm(this.folder, { recursive: true, force: true });
+  }
+}
