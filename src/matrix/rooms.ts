@@ -3,6 +3,7 @@ import {
   EventTimeline,
   EventType,
   Preset,
+  RoomStateEvent,
   type ICreateRoomOpts,
   type MatrixClient,
   type Room,
@@ -146,7 +147,10 @@ export class RoomMaker {
         );
         if (marker?.sender === bot && marker.content["case"] === caseId) {
           this.log.info("found a case room made before a restart", { caseId, roomId });
-          await this.joinedThroughSync(roomId);
+          await this.untilSynced(
+            () => this.client.getRoom(roomId)?.getMyMembership() === "join",
+            "a case room made before a restart",
+          );
           return roomId;
         }
       } catch (error) {
@@ -156,39 +160,61 @@ export class RoomMaker {
     return undefined;
   }
 
-  /** Invites a person unless they are already in (or invited to) the room. */
+  /**
+   * Invites a person unless they are already in (or invited to) the room, and waits until the
+   * sync has brought the invite: a message encrypted before the client knows the member would
+   * give no key to their devices (on Synapse the sync often brings the invite a moment later).
+   */
   async invite(roomId: string, userId: string): Promise<void> {
-    const membership = this.client.getRoom(roomId)?.getMember(userId)?.membership;
-    if (membership === "join" || membership === "invite") return;
+    if (this.isMemberOrInvited(roomId, userId)) return;
     await this.client.invite(roomId, userId);
+    await this.untilSynced(() => this.isMemberOrInvited(roomId, userId), "an invite");
   }
 
+  private isMemberOrInvited(roomId: string, userId: string): boolean {
+    const membership = this.client.getRoom(roomId)?.getMember(userId)?.membership;
+    return membership === "join" || membership === "invite";
+  }
+
+  /**
+   * Makes a room and waits until the sync has brought it with everyone it invited, so that the
+   * next search finds it and its first message is encrypted to the invited people's devices.
+   */
   private async create(options: ICreateRoomOpts): Promise<string> {
     const { room_id: roomId } = await this.client.createRoom(options);
     this.log.info("made a room", { roomId });
-    await this.joinedThroughSync(roomId);
+    const invited = options.invite ?? [];
+    await this.untilSynced(
+      () =>
+        this.client.getRoom(roomId)?.getMyMembership() === "join" &&
+        invited.every((userId) => this.isMemberOrInvited(roomId, userId)),
+      "a created room",
+    );
     return roomId;
   }
 
-  /** Waits until sync has brought the new room, so that the next search finds it. */
-  private joinedThroughSync(roomId: string): Promise<void> {
-    const ready = () => this.client.getRoom(roomId)?.getMyMembership() === "join";
+  /** Resolves once `ready()` holds, checked after each room and sync the client takes in. */
+  private untilSynced(ready: () => boolean, what: string): Promise<void> {
     if (ready()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const onRoom = (): void => {
+      const check = (): void => {
         if (!ready()) return;
-        clearTimeout(timer);
-        this.client.off(ClientEvent.Room, onRoom);
-        this.client.off(ClientEvent.Sync, onRoom);
+        done();
         resolve();
       };
+      const done = (): void => {
+        clearTimeout(timer);
+        this.client.off(ClientEvent.Room, check);
+        this.client.off(ClientEvent.Sync, check);
+        this.client.off(RoomStateEvent.Members, check);
+      };
       const timer = setTimeout(() => {
-        this.client.off(ClientEvent.Room, onRoom);
-        this.client.off(ClientEvent.Sync, onRoom);
-        reject(new Error("a created room did not arrive through sync"));
+        done();
+        reject(new Error(`${what} did not arrive through sync`));
       }, ROOM_SYNC_TIMEOUT_MS);
-      this.client.on(ClientEvent.Room, onRoom);
-      this.client.on(ClientEvent.Sync, onRoom);
+      this.client.on(ClientEvent.Room, check);
+      this.client.on(ClientEvent.Sync, check);
+      this.client.on(RoomStateEvent.Members, check);
     });
   }
 }

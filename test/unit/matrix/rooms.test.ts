@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
-import { ClientEvent, type MatrixClient, type Room } from "matrix-js-sdk";
+import { ClientEvent, RoomStateEvent, type MatrixClient, type Room } from "matrix-js-sdk";
 import { RoomMaker } from "../../../src/matrix/rooms.js";
 
 const BOT = "@dsx:example.org";
@@ -34,10 +34,22 @@ function fakeClient(options: {
   const rooms = new Map(options.known.map((room) => [room.roomId, room]));
   const created: string[] = [];
   const invited: string[] = [];
+  /** Who the sync has shown invited (in every room: the tests make one at a time). */
+  const members = new Map<string, string>();
+  let inviteSynced = false;
   Object.assign(client, {
     getSafeUserId: () => BOT,
     getRooms: () => [...rooms.values()],
-    getRoom: (roomId: string) => rooms.get(roomId) ?? null,
+    getRoom: (roomId: string) => {
+      const room = rooms.get(roomId);
+      if (room === undefined) return null;
+      // The memberships the sync has brought, over those the room was made with.
+      const getMember = (userId: string) => {
+        const membership = members.get(userId);
+        return membership === undefined ? room.getMember(userId) : { membership };
+      };
+      return { ...room, getMember } as Room;
+    },
     getJoinedRooms: () => {
       const meanwhile = options.arrivesMeanwhile;
       if (meanwhile) rooms.set(meanwhile.roomId, meanwhile);
@@ -61,12 +73,18 @@ function fakeClient(options: {
     },
     invite: (_roomId: string, userId: string) => {
       invited.push(userId);
+      // The invite comes through the sync a moment after the server answered (as on Synapse).
+      setImmediate(() => {
+        members.set(userId, "invite");
+        inviteSynced = true;
+        client.emit(RoomStateEvent.Members);
+      });
       return Promise.resolve({});
     },
   });
   const log = { info: () => undefined, warn: () => undefined } as never;
   const maker = new RoomMaker(client as unknown as MatrixClient, () => false, log);
-  return { maker, created, invited };
+  return { maker, created, invited, inviteSynced: () => inviteSynced };
 }
 
 describe("case rooms after a crash", () => {
@@ -112,5 +130,12 @@ describe("case rooms after a crash", () => {
     expect(await maker.caseRoom("ticket", CASE, [])).to.equal("!new-1:example.org");
     expect(await maker.caseRoom("ticket", CASE, [])).to.equal("!new-1:example.org");
     expect(created).to.deep.equal(["!new-1:example.org"]);
+  });
+
+  it("returns from an invite only once the sync has brought it (the first message's keys need it)", async () => {
+    const { maker, invited, inviteSynced } = fakeClient({ known: [], joinedOnServer: [] });
+    await maker.caseRoom("ticket", CASE, ["@maria:example.org"]);
+    expect(invited).to.deep.equal(["@maria:example.org"]);
+    expect(inviteSynced()).to.equal(true);
   });
 });
