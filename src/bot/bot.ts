@@ -143,6 +143,7 @@ export async function startBot(
     // Harassment can be reported by anyone in a DSX room, not only by people the directory knows.
     sharesDsxRoom: (userId) => invites.sharesDsxRoom(userId),
     reader: () => dataSource.manager,
+    log: log.child({ component: "messages" }),
   });
   const inbox = new Inbox({
     client,

@@ -18,6 +18,7 @@ import type { EventHandler } from "../matrix/inbox.js";
 import type { Outbox } from "../matrix/outbox.js";
 import type { TlpNames } from "../policy/tlp.js";
 import { audit } from "../store/audit-log.js";
+import type { Logger } from "../ops/log.js";
 import { Person } from "../store/entities/person.js";
 import { languageOf } from "../store/people.js";
 import type { FieldCipher } from "../store/field-cipher.js";
@@ -40,6 +41,8 @@ export interface MessageHandlerOptions {
   /** People outside the directory who share a configured room with the bot may write to it. */
   readonly sharesDsxRoom: (userId: string) => boolean;
   readonly reader: () => EntityManager;
+  /** Why a file could not be had (its HTTP status; never its name or content). */
+  readonly log: Logger;
 }
 
 function isAttachment(content: Record<string, unknown>): boolean {
@@ -84,11 +87,23 @@ export class MessageHandler implements EventHandler {
     const download = await downloadAttachment(this.options.media, reading.attachment.file, {
       maxBytes: this.options.maxFileBytes(),
     });
-    if (!download.ok)
+    if (!download.ok) {
+      const { problem } = download;
+      this.options.log.warn("could not download a file", {
+        roomId,
+        reason: problem.code,
+        ...(problem.code === "download-failed"
+          ? {
+              ...(problem.status === null ? {} : { status: problem.status }),
+              ...(problem.errcode === null ? {} : { errcode: problem.errcode }),
+            }
+          : {}),
+      });
       return {
         ok: false,
         reason: download.problem.code === "too-large" ? "too-large" : "unreadable",
       };
+    }
     return {
       ok: true,
       name: reading.attachment.name.slice(0, 200),

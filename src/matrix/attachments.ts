@@ -64,8 +64,17 @@ export type AttachmentReading =
   | { readonly ok: true; readonly attachment: EncryptedAttachment }
   | { readonly ok: false; readonly problem: AttachmentProblem };
 
-/** What a download needs of the client: the authenticated media URL and the access token. */
-export type MediaClient = Pick<MatrixClient, "mxcUrlToHttp" | "getAccessToken">;
+/**
+ * What a download needs of the client: the media URLs, the access token and the spec versions
+ * the homeserver advertises (authenticated media came in v1.11).
+ */
+export type MediaClient = Pick<
+  MatrixClient,
+  "mxcUrlToHttp" | "getAccessToken" | "isVersionSupported"
+>;
+
+/** The first spec version with the authenticated media endpoints (`/_matrix/client/v1/media`). */
+const AUTHENTICATED_MEDIA_VERSION = "v1.11";
 
 export interface DownloadOptions {
   /** Refuse files larger than this; the download stops as soon as it is exceeded. */
@@ -113,28 +122,61 @@ export async function downloadAttachment(
   const problem = (p: DownloadProblem): AttachmentDownload => ({ ok: false, problem: p });
   const defect = descriptorDefect(file);
   if (defect !== undefined) return problem({ code: "bad-descriptor", detail: defect });
-  const url = client.mxcUrlToHttp(file.url, undefined, undefined, undefined, false, true, true);
-  if (url === null || url === "") {
-    return problem({ code: "bad-descriptor", detail: "no download URL for this mxc URL" });
-  }
   const token = client.getAccessToken();
   if (token === null) throw new Error("the Matrix client has no access token");
   const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, signal });
-  } catch {
-    return problem({ code: "download-failed", status: null, errcode: null });
-  }
-  if (!response.ok) {
-    const errcode = await errcodeOf(response);
-    return problem({ code: "download-failed", status: response.status, errcode });
-  }
+  // The authenticated endpoint where the server advertises it; the older one otherwise, and
+  // also where the server does not recognise the newer after all (the spec allows both).
+  const authenticated = await client
+    .isVersionSupported(AUTHENTICATED_MEDIA_VERSION)
+    .catch(() => false);
+  let answer = await fetchMedia(client, file.url, authenticated, token, signal);
+  if (authenticated && answer.ok === false && endpointUnrecognised(answer.problem))
+    answer = await fetchMedia(client, file.url, false, token, signal);
+  if (!answer.ok) return answer;
+  const response = answer.response;
   const body = await readAtMost(response, options.maxBytes);
   if (body === "too-large") return problem({ code: "too-large", maxBytes: options.maxBytes });
   if (body === "failed") return problem({ code: "download-failed", status: null, errcode: null });
   if (!hasSha256(body, file.sha256)) return problem({ code: "hash-mismatch" });
   return { ok: true, bytes: decryptAttachment(body, file.key, file.iv) };
+}
+
+type MediaAnswer =
+  | { readonly ok: true; readonly response: Response }
+  | { readonly ok: false; readonly problem: DownloadProblem };
+
+/** Asks for the media at the authenticated endpoint or the older one; an error is a problem. */
+async function fetchMedia(
+  client: MediaClient,
+  mxc: string,
+  authenticated: boolean,
+  token: string,
+  signal: AbortSignal,
+): Promise<MediaAnswer> {
+  const url = client.mxcUrlToHttp(mxc, undefined, undefined, undefined, false, true, authenticated);
+  if (url === null || url === "") {
+    return {
+      ok: false,
+      problem: { code: "bad-descriptor", detail: "no download URL for this mxc URL" },
+    };
+  }
+  try {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, signal });
+    if (response.ok) return { ok: true, response };
+    const errcode = await errcodeOf(response);
+    return { ok: false, problem: { code: "download-failed", status: response.status, errcode } };
+  } catch {
+    return { ok: false, problem: { code: "download-failed", status: null, errcode: null } };
+  }
+}
+
+/** A server without the endpoint: Synapse before 1.100 answers 400 or 404 `M_UNRECOGNIZED`. */
+function endpointUnrecognised(problem: DownloadProblem): boolean {
+  return (
+    problem.code === "download-failed" &&
+    (problem.errcode === "M_UNRECOGNIZED" || problem.status === 404 || problem.status === 400)
+  );
 }
 
 function descriptorDefect(file: EncryptedFileDescriptor): string | undefined {

@@ -11,19 +11,20 @@ import {
 } from "../../../src/matrix/attachments.js";
 import { createE2eeClient, type E2eeTestClient } from "../../support/clients/index.js";
 import { TestHomeserver } from "../../support/homeserver/index.js";
+import { onSynapse, SynapseHomeserver } from "../../support/synapse/synapse-homeserver.js";
 import { encryptLikeElement } from "../../support/clients/element-files.js";
 
 const MiB = 1024 * 1024;
 
 describe("encrypted attachments from Element, downloaded by the bot", function () {
   this.timeout(60_000);
-  let homeserver: TestHomeserver;
+  let homeserver: TestHomeserver | SynapseHomeserver;
   let maria: E2eeTestClient;
   let bot: E2eeTestClient;
   let roomId: string;
 
   before(async () => {
-    homeserver = await TestHomeserver.start();
+    homeserver = onSynapse() ? await SynapseHomeserver.start() : await TestHomeserver.start();
     maria = await createE2eeClient(homeserver, "maria");
     bot = await createE2eeClient(homeserver, "dsx");
     roomId = await maria.createEncryptedRoom({ invite: [bot.userId], isDirect: true });
@@ -108,6 +109,7 @@ describe("encrypted attachments from Element, downloaded by the bot", function (
     });
     const stranger = {
       mxcUrlToHttp: bot.client.mxcUrlToHttp.bind(bot.client),
+      isVersionSupported: bot.client.isVersionSupported.bind(bot.client),
       getAccessToken: () => "not-a-token",
     };
     expect(await downloadAttachment(stranger, attachment.file, { maxBytes: MiB })).to.deep.equal({
@@ -124,10 +126,18 @@ describe("attachment downloads from a misbehaving media server", function () {
   let requests: { path: string; authorization: string | undefined }[];
   let closed: Promise<number>;
   let behaviour: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The spec versions the server advertises at `/versions`. */
+  let advertised: string[];
 
   beforeEach(async () => {
     requests = [];
+    advertised = ["v1.1", "v1.11"];
     server = createServer((req, res) => {
+      if (req.url === "/_matrix/client/versions") {
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ versions: advertised }));
+        return;
+      }
       requests.push({ path: req.url ?? "", authorization: req.headers.authorization });
       behaviour(req, res);
     });
@@ -218,6 +228,34 @@ describe("attachment downloads from a misbehaving media server", function () {
       ok: false,
       problem: { code: "download-failed", status: null, errcode: null },
     });
+  });
+
+  it("downloads from the older endpoint where the server does not advertise v1.11 (Synapse 1.67)", async () => {
+    advertised = ["v1.1", "v1.2"];
+    behaviour = (_req, res) => {
+      res.writeHead(200).end(randomBytes(100));
+    };
+    const download = await downloadAttachment(client, file, { maxBytes: MiB });
+    expect(download).to.deep.equal({ ok: false, problem: { code: "hash-mismatch" } });
+    expect(requests.map((r) => r.path)).to.deep.equal([
+      "/_matrix/media/v3/download/media.example/abcDEF?allow_redirect=true",
+    ]);
+    expect(requests[0]?.authorization).to.equal("Bearer bot-token");
+  });
+
+  it("falls back to the older endpoint when the newer is not recognised after all", async () => {
+    behaviour = (req, res) => {
+      if (req.url?.startsWith("/_matrix/client/v1/media/") === true) {
+        res.writeHead(400, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }));
+      } else res.writeHead(200).end(randomBytes(100));
+    };
+    const download = await downloadAttachment(client, file, { maxBytes: MiB });
+    expect(download).to.deep.equal({ ok: false, problem: { code: "hash-mismatch" } });
+    expect(requests.map((r) => r.path)).to.deep.equal([
+      "/_matrix/client/v1/media/download/media.example/abcDEF?allow_redirect=true",
+      "/_matrix/media/v3/download/media.example/abcDEF?allow_redirect=true",
+    ]);
   });
 
   it("refuses a descriptor that no longer holds a valid key, IV or URL", async () => {

@@ -185,6 +185,7 @@ export class ChatWorld {
       maxFileBytes: () => config.incidents.attachments.maxBytes,
       sharesDsxRoom: (userId) => userId === PEOPLE.stranger,
       reader: () => dataSource.manager,
+      log,
     });
     return new ChatWorld(
       dataSource,

@@ -100,8 +100,9 @@ export class SynapseHomeserver {
   /** Resolves once `/versions` answers; fails if Synapse exits first or takes a minute. */
   private async untilAnswering(): Promise<void> {
     const exited = new Promise<never>((_resolve, reject) =>
-      this.process.once("exit", (code) => { reject(new Error(`Synapse exited (${code}) before it answered:\n${this.output}`)); },
-      ),
+      this.process.once("exit", (code) => {
+        reject(new Error(`Synapse exited (${code}) before it answered:\n${this.output}`));
+      }),
     );
     exited.catch(() => undefined);
     const deadline = Date.now() + 60_000;
