@@ -86,8 +86,9 @@ export async function uploadEncryptedFile(
 }
 
 /**
- * Opens an encrypted file as Element does: downloads the ciphertext through authenticated
- * media, checks its SHA-256, and decrypts it with the key of the event.
+ * Opens an encrypted file as Element does: downloads the ciphertext (through authenticated
+ * media where the server advertises v1.11, as Element does), checks its SHA-256, and decrypts
+ * it with the key of the event.
  */
 export async function openEncryptedFile(
   client: MatrixClient,
@@ -95,7 +96,10 @@ export async function openEncryptedFile(
 ): Promise<Buffer> {
   const match = /^mxc:\/\/([^/]+)\/(.+)$/.exec(content.file.url);
   if (!match) throw new Error(`not an mxc URL: ${content.file.url}`);
-  const url = `${client.getHomeserverUrl()}/_matrix/client/v1/media/download/${match[1] ?? ""}/${match[2] ?? ""}`;
+  const path = (await client.isVersionSupported("v1.11"))
+    ? "_matrix/client/v1/media/download"
+    : "_matrix/media/v3/download";
+  const url = `${client.getHomeserverUrl()}/${path}/${match[1] ?? ""}/${match[2] ?? ""}`;
   const response = await fetch(url, {
     headers: { Authorization: `Bearer ${client.getAccessToken() ?? ""}` },
   });
