@@ -3,9 +3,10 @@ import type { Logger } from "../ops/log.js";
 
 /**
  * Cross-signs the bot's device with its account's keys, so that Element shows it as verified by
- * its owner. The first upload of cross-signing keys needs no password on current servers; where
- * the server asks for one, the configured password answers. An account whose keys were set up
- * elsewhere is left alone (the operator verifies the bot's device from that session instead).
+ * its owner. Tried at every start until the server has the keys. Older servers (Synapse 1.67)
+ * ask for the password even for the first upload of the keys: the configured password answers;
+ * without one the operator is told what to do. An account whose keys were set up elsewhere is
+ * left alone (the operator verifies the bot's device from that session instead).
  */
 export async function crossSignOwnDevice(
   client: MatrixClient,
@@ -14,23 +15,62 @@ export async function crossSignOwnDevice(
 ): Promise<void> {
   const crypto = client.getCrypto();
   if (!crypto) return;
+  const deviceId = client.getDeviceId() ?? "";
   try {
-    if (await crypto.isCrossSigningReady()) return;
-    await crypto.bootstrapCrossSigning({
-      authUploadDeviceSigningKeys: async (makeRequest) => {
-        if (password === undefined) {
-          await makeRequest(null);
-          return;
-        }
-        await makeRequest({
-          type: "m.login.password",
-          identifier: { type: "m.id.user", user: client.getSafeUserId() },
-          password,
-        });
-      },
-    });
-    log.info("cross-signed the bot's device", { deviceId: client.getDeviceId() ?? "" });
+    // Asked of the server: keys made locally in an earlier start whose upload was refused make
+    // the client's own view "ready" all the same.
+    const userId = client.getSafeUserId();
+    const published = await client.downloadKeysForUsers([userId]);
+    if (published.master_keys?.[userId] !== undefined) {
+      if (await crypto.isCrossSigningReady()) return;
+      log.warn("the bot's account has cross-signing keys made elsewhere; verify its device there", {
+        deviceId,
+      });
+      return;
+    }
+    let askedForPassword = false;
+    await crypto
+      .bootstrapCrossSigning({
+        // New keys: ones made in an earlier start whose upload the server refused are replaced.
+        setupNewCrossSigning: true,
+        authUploadDeviceSigningKeys: async (makeRequest) => {
+          if (password === undefined) {
+            askedForPassword = true;
+            await makeRequest(null);
+            return;
+          }
+          await makeRequest({
+            type: "m.login.password",
+            identifier: { type: "m.id.user", user: userId },
+            password,
+          });
+        },
+      })
+      .catch((error: unknown) => {
+        if (askedForPassword && httpStatus(error) === 401) throw new PasswordNeeded();
+        throw error;
+      });
+    log.info("cross-signed the bot's device", { deviceId });
   } catch (error) {
-    log.warn("could not cross-sign the bot's device; verify it from another session", { error });
+    if (error instanceof PasswordNeeded) {
+      log.warn(
+        "the homeserver asks for the bot's password to publish its cross-signing keys: set bot.password " +
+          "(with bot.accessToken, or instead of it) and restart; until then Element shows the bot's device as not verified",
+        { deviceId, status: 401 },
+      );
+      return;
+    }
+    log.warn("could not cross-sign the bot's device; will try again at the next start", {
+      deviceId,
+      error,
+    });
   }
+}
+
+class PasswordNeeded extends Error {}
+
+function httpStatus(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const status = (error as { httpStatus?: unknown }).httpStatus;
+  return typeof status === "number" ? status : undefined;
 }
