@@ -131,7 +131,7 @@ export async function downloadAttachment(
     .isVersionSupported(AUTHENTICATED_MEDIA_VERSION)
     .catch(() => false);
   let answer = await fetchMedia(client, file.url, authenticated, token, signal);
-  if (authenticated && answer.ok === false && endpointUnrecognised(answer.problem))
+  if (authenticated && !answer.ok && endpointUnrecognised(answer.problem))
     answer = await fetchMedia(client, file.url, false, token, signal);
   if (!answer.ok) return answer;
   const response = answer.response;

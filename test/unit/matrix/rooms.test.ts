@@ -48,7 +48,7 @@ function fakeClient(options: {
         const membership = members.get(userId);
         return membership === undefined ? room.getMember(userId) : { membership };
       };
-      return { ...room, getMember } as Room;
+      return Object.assign(Object.create(room) as Room, { getMember });
     },
     getJoinedRooms: () => {
       const meanwhile = options.arrivesMeanwhile;
