@@ -78,6 +78,7 @@ export function buildSync(
   const response: JsonObject = {
     next_batch: `s${upTo}`,
     rooms: { join, invite, leave, knock },
+    presence: { events: since === undefined ? presenceOfRoommates(hs, userId) : [] },
     account_data: { events: accountData },
     to_device: { events: toDevice },
     device_lists: deviceLists,
@@ -90,6 +91,24 @@ export function buildSync(
     toDevice.length + accountData.length === 0 &&
     deviceLists.changed.length + deviceLists.left.length === 0;
   return { response, empty };
+}
+
+/**
+ * Everyone who shares a joined room with the user (the user too), online, as Synapse tells an
+ * initial sync: clients keep presence in their sync store, and a bot restarted with presence
+ * saved must cope with it (it did not, and only Synapse showed it).
+ */
+function presenceOfRoommates(hs: HomeserverState, userId: string): JsonObject[] {
+  const people = new Set<string>([userId]);
+  for (const room of hs.rooms.values()) {
+    if (room.membership(userId) !== "join") continue;
+    for (const member of room.usersWith("join")) people.add(member);
+  }
+  return [...people].map((sender) => ({
+    type: "m.presence",
+    sender,
+    content: { presence: "online", currently_active: true, last_active_ago: 0 },
+  }));
 }
 
 /** The latest `limit` events in `(after, upTo]` that the user may see, and whether more exist. */
