@@ -38,9 +38,14 @@ export function sdkLogger(log: Logger): SdkLogger {
  * ones as they go (at debug level, e.g. per call session), each taking the method factory of the
  * SDK's "matrix" logger. That factory, and the root's, are made to print nothing, so present and
  * future module loggers are silent. The client's own logger above still reports warnings and
- * errors.
+ * errors. Some modules bound a logger's method when they were loaded (EventTimelineSet's
+ * "ignoring duplicate event", which Synapse's sync brings), and it prints through `console.log`
+ * at call time: the bot's stdout is its JSON log, so the console's chatter methods print nothing
+ * in the bot's process (nothing of the bot's own uses them).
  */
 export function silenceSdkModuleLoggers(): void {
+  for (const method of ["log", "info", "debug", "trace"] as const)
+    console[method] = () => undefined;
   const silent = (): (() => void) => () => undefined;
   loglevel.methodFactory = silent;
   for (const child of Object.values(loglevel.getLoggers())) {
