@@ -15,6 +15,8 @@ const WAIT = 60_000;
 describe("private warnings to a partner at risk", function () {
   this.timeout(600_000);
   let world: DsxWorld;
+  /** The world the running test made (none when it was skipped on Synapse). */
+  let made: DsxWorld | undefined;
   let ana: E2eeTestClient;
   let maria: E2eeTestClient;
   let sam: E2eeTestClient;
@@ -22,7 +24,7 @@ describe("private warnings to a partner at risk", function () {
   let ticket: { caseId: string; roomId: string };
 
   async function setUp(label: string, config: readonly string[] = []): Promise<void> {
-    world = await DsxWorld.create(config);
+    world = made = await DsxWorld.create(config);
     await world.startBot();
     ana = await world.dsxTeamMember();
     maria = await world.person("maria");
@@ -39,7 +41,8 @@ describe("private warnings to a partner at risk", function () {
     });
   }
   afterEach(async () => {
-    await world.stop();
+    await made?.stop();
+    made = undefined;
   });
   const restart = async () => {
     await world.stopBot("SIGKILL");

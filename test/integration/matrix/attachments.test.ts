@@ -112,10 +112,12 @@ describe("encrypted attachments from Element, downloaded by the bot", function (
       isVersionSupported: bot.client.isVersionSupported.bind(bot.client),
       getAccessToken: () => "not-a-token",
     };
-    expect(await downloadAttachment(stranger, attachment.file, { maxBytes: MiB })).to.deep.equal({
-      ok: false,
-      problem: { code: "download-failed", status: 401, errcode: "M_UNKNOWN_TOKEN" },
-    });
+    // Only authenticated media checks the token: the older endpoint (Synapse 1.67) serves anyone.
+    if (await bot.client.isVersionSupported("v1.11"))
+      expect(await downloadAttachment(stranger, attachment.file, { maxBytes: MiB })).to.deep.equal({
+        ok: false,
+        problem: { code: "download-failed", status: 401, errcode: "M_UNKNOWN_TOKEN" },
+      });
   });
 });
 
