@@ -101,7 +101,7 @@ export class MessageHandler implements EventHandler {
       });
       return {
         ok: false,
-        reason: download.problem.code === "too-large" ? "too-large" : "unreadable",
+        reason: problem.code === "too-large" ? "too-large" : "unreadable",
       };
     }
     return {

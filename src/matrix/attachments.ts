@@ -171,12 +171,12 @@ async function fetchMedia(
   }
 }
 
-/** A server without the endpoint: Synapse before 1.100 answers 400 or 404 `M_UNRECOGNIZED`. */
+/**
+ * A server without the endpoint: Synapse before 1.100 answers 400 or 404 `M_UNRECOGNIZED`. Any
+ * other answer (a 404 `M_NOT_FOUND` for missing media) is the server's word on the file.
+ */
 function endpointUnrecognised(problem: DownloadProblem): boolean {
-  return (
-    problem.code === "download-failed" &&
-    (problem.errcode === "M_UNRECOGNIZED" || problem.status === 404 || problem.status === 400)
-  );
+  return problem.code === "download-failed" && problem.errcode === "M_UNRECOGNIZED";
 }
 
 function descriptorDefect(file: EncryptedFileDescriptor): string | undefined {

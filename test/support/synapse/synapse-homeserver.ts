@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerWithPassword, type Credentials } from "../clients/registration.js";
 import { repositoryRoot } from "../paths.js";
+import { pollUntil } from "../poll.js";
 
 /**
  * Where `shared/synapse/setup.sh` is: `DSX_SYNAPSE_SETUP`, else the `shared/` folder beside the
@@ -99,26 +100,21 @@ export class SynapseHomeserver {
 
   /** Resolves once `/versions` answers; fails if Synapse exits first or takes a minute. */
   private async untilAnswering(): Promise<void> {
-    const exited = new Promise<never>((_resolve, reject) =>
-      this.process.once("exit", (code) => {
-        reject(new Error(`Synapse exited (${code}) before it answered:\n${this.output}`));
-      }),
-    );
-    exited.catch(() => undefined);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const answered = await Promise.race([
-        fetch(`${this.url}/_matrix/client/versions`).then(
+    await pollUntil(
+      "Synapse to answer /versions",
+      async () => {
+        if (this.process.exitCode !== null || this.process.signalCode !== null)
+          throw new Error(
+            `Synapse exited (${this.process.exitCode}) before it answered:\n${this.output}`,
+          );
+        return fetch(`${this.url}/_matrix/client/versions`).then(
           (response) => response.ok,
           () => false,
-        ),
-        exited,
-      ]);
-      if (answered) return;
-      // Polling a server that is starting: there is no event to wait on but its answer.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`Synapse did not answer within a minute:\n${this.output}`);
+        );
+      },
+      60_000,
+      100,
+    );
   }
 
   async stop(): Promise<void> {
