@@ -71,6 +71,29 @@ export class DsxWorld {
     throw new Error("this test needs the project's homeserver's hooks (needsTestHomeserver)");
   }
 
+  /** Each user with a membership event in a room, as the homeserver holds it. */
+  async memberships(roomId: string): Promise<ReadonlyMap<string, string>> {
+    if (this.homeserver instanceof TestHomeserver)
+      return this.homeserver.room(roomId)?.members ?? new Map<string, string>();
+    return this.homeserver.memberships(roomId);
+  }
+
+  /** `userId`'s membership of a room (undefined: never invited, joined or banned). */
+  async membership(roomId: string, userId: string): Promise<string | undefined> {
+    return (await this.memberships(roomId)).get(userId);
+  }
+
+  /** The rooms `userId` has any membership of. */
+  async roomsOf(userId: string): Promise<string[]> {
+    const ids =
+      this.homeserver instanceof TestHomeserver
+        ? this.homeserver.roomIds()
+        : await this.homeserver.roomIds();
+    const rooms: string[] = [];
+    for (const id of ids) if ((await this.membership(id, userId)) !== undefined) rooms.push(id);
+    return rooms;
+  }
+
   get botUserId(): string {
     return `@dsx:${this.homeserver.serverName}`;
   }

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,6 +97,61 @@ export class SynapseHomeserver {
   /** Registers a user as a client would (password defaults to `<localpart>-password`). */
   registerUser(localpart: string, password?: string): Promise<Credentials> {
     return registerWithPassword(this.url, localpart, password ?? `${localpart}-password`);
+  }
+
+  /** Every room the server knows, as its admin API lists them. */
+  async roomIds(): Promise<string[]> {
+    const listed = (await this.admin("GET", "/_synapse/admin/v1/rooms?limit=10000")) as {
+      rooms: { room_id: string }[];
+    };
+    return listed.rooms.map((room) => room.room_id);
+  }
+
+  /** Each user with a membership event in a room, mapped to their current membership. */
+  async memberships(roomId: string): Promise<ReadonlyMap<string, string>> {
+    const { state } = (await this.admin(
+      "GET",
+      `/_synapse/admin/v1/rooms/${encodeURIComponent(roomId)}/state`,
+    )) as { state: { type: string; state_key: string; content: { membership?: unknown } }[] };
+    const members = new Map<string, string>();
+    for (const event of state)
+      if (event.type === "m.room.member" && typeof event.content.membership === "string")
+        members.set(event.state_key, event.content.membership);
+    return members;
+  }
+
+  private adminToken: Promise<string> | undefined;
+
+  /** A request of the admin API, as a server admin registered with the shared secret. */
+  private async admin(method: string, path: string): Promise<unknown> {
+    this.adminToken ??= this.registerAdmin();
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${await this.adminToken}` },
+    });
+    if (!response.ok)
+      throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  }
+
+  /** `POST /_synapse/admin/v1/register`: a nonce, then the HMAC of the new admin's details. */
+  private async registerAdmin(): Promise<string> {
+    const secrets = await readFile(join(this.folder, "data", "secrets.env"), "utf8");
+    const secret = /^REGISTRATION_SHARED_SECRET=(.*)$/m.exec(secrets)?.[1]?.trim();
+    if (!secret) throw new Error("no REGISTRATION_SHARED_SECRET in Synapse's secrets.env");
+    const endpoint = `${this.url}/_synapse/admin/v1/register`;
+    const { nonce } = (await (await fetch(endpoint)).json()) as { nonce: string };
+    const [username, password] = ["synapse-admin", "synapse-admin-password"];
+    const mac = createHmac("sha1", secret)
+      .update([nonce, username, password, "admin"].join("\0"))
+      .digest("hex");
+    const response = await fetch(endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ nonce, username, password, admin: true, mac }),
+    });
+    if (!response.ok) throw new Error(`admin registration: ${response.status}`);
+    return ((await response.json()) as { access_token: string }).access_token;
   }
 
   /** Resolves once `/versions` answers; fails if Synapse exits first or takes a minute. */
