@@ -171,7 +171,7 @@ export async function startBot(
   watchConnection(client, log.child({ component: "sync" }));
   inbox.attach();
   invites.attach();
-  workflows.vulnerabilities.watchReceipts();
+  workflows.vulnerabilities.watchReceipts(() => void outbox.flush());
   await startSyncing(client, log);
   await crossSignOwnDevice(client, config.bot.password, log);
   const unreachable = await joinConfiguredRooms(client, config, roomKinds, configuredRoomIds, log);

@@ -9,7 +9,8 @@ import { synapseSetupScript } from "./synapse/synapse-homeserver.js";
  * `npm run test:synapse`: the conversation tests against a real Synapse 1.67, one per test world
  * (`DSX_TEST_HOMESERVER=synapse`), prepared by `shared/synapse/setup.sh` (which needs
  * `SYNAPSE_SRC` the first time, to build its venv). Tests that need the project's homeserver's
- * hooks say so and are skipped. Extra arguments name other test files.
+ * hooks say so and are skipped; the federated conversations (`bot/federation.test.js`, two
+ * Synapses by `shared/synapse/federation.sh`) run only here. Extra arguments name other test files.
  */
 const script = synapseSetupScript();
 if (!existsSync(script)) {

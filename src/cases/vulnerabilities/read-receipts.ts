@@ -25,11 +25,16 @@ export class NoticeReceipts {
   /**
    * Watches receipts as they arrive. The bot's own (one for each message it sends) say nothing
    * of what a contact has read, and are the most frequent: they are not looked into.
+   * `afterSeen` runs once a notice read is recorded, to send what that queued: a receipt is no
+   * event of the inbox, whose handling would send it, and it often comes last (a contact on
+   * another server reads the notice after the bot's sync has brought everything else).
    */
-  watch(): void {
+  watch(afterSeen: () => void): void {
     this.o.client.on(RoomEvent.Receipt, (event, room) => {
       if (readersOf(event).some((userId) => userId !== this.o.client.getUserId()))
-        void this.check(room.roomId);
+        void this.check(room.roomId).then((recorded) => {
+          if (recorded) afterSeen();
+        });
     });
   }
 
@@ -41,10 +46,12 @@ export class NoticeReceipts {
     }
   }
 
-  private async check(roomId: string): Promise<void> {
+  /** Records the notices in this room that their contact has read; whether there were any. */
+  private async check(roomId: string): Promise<boolean> {
+    let recorded = false;
     try {
       const room = this.o.client.getRoom(roomId);
-      if (!room) return;
+      if (!room) return false;
       for (const v of await this.o.store.unseen(this.o.dataSource.manager)) {
         const contact = this.o.store.contacts(v).find((c) => c.roomId === roomId);
         if (!contact) continue;
@@ -60,11 +67,13 @@ export class NoticeReceipts {
           await this.o.store.update(manager, fresh, { seenAt: Date.now() });
           await audit(manager, { actor: null, action: "vulnerability.seen", caseId: v.caseId });
           await this.o.seen(manager, v.caseId);
+          recorded = true;
         });
       }
     } catch (error) {
       this.o.log.warn("could not record a read receipt", { roomId, error });
     }
+    return recorded;
   }
 }
 

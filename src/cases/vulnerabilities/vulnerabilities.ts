@@ -150,9 +150,12 @@ export class Vulnerabilities {
     };
   }
 
-  /** Read receipts mark a notice seen: watched live, and checked once at start. */
-  watchReceipts(): void {
-    this.receipts.watch();
+  /**
+   * Read receipts mark a notice seen: watched live, and checked once at start. `afterSeen` sends
+   * what a notice read queued (the triage room's message).
+   */
+  watchReceipts(afterSeen: () => void): void {
+    this.receipts.watch(afterSeen);
   }
 
   checkAllSeen(): Promise<void> {

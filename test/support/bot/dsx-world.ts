@@ -8,6 +8,7 @@ import { openDatabase, type DatabaseLocation } from "../../../src/store/data-sou
 import { createTestDatabase, worldDatabaseKind, type TestDatabase } from "../databases.js";
 import { TestHomeserver } from "../homeserver/index.js";
 import { onSynapse, SynapseHomeserver } from "../synapse/synapse-homeserver.js";
+import { FederatedSynapses } from "../synapse/federated-synapses.js";
 import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
 import { compiledCli, startNodeFlags } from "../paths.js";
 import { RunningProcess, runNode } from "../processes.js";
@@ -24,6 +25,19 @@ export function botStep(name: string, caseId?: string) {
     (caseId === undefined || event.getContent()["org.dsx.case"] === caseId);
 }
 
+/**
+ * Who uses a server of their own in a federated world: the partners, the affected party
+ * (pablo) and the providers. The bot, the DSX team and the committees stay on the exchange's.
+ */
+const PEOPLE_ON_THE_SECOND_SERVER: ReadonlySet<string> = new Set([
+  "maria",
+  "mario",
+  "carla",
+  "pablo",
+  "sam",
+  "fay",
+]);
+
 /** The configured rooms, created by the DSX team member with the bot invited. */
 const ROOM_KEYS = [
   "triage",
@@ -38,7 +52,8 @@ const ROOM_KEYS = [
  * A small Digital Security Exchange on the test homeserver: the DSX team member `ana` with the
  * configured rooms, partners `maria` (and `mario`, `carla`) and `pablo`, providers `sam`
  * (securelab) and `fay` (Fixers Co-op), and the bot as `npm start` runs it (the
- * compiled CLI in its own process), with its state directory kept across restarts.
+ * compiled CLI in its own process), with its state directory kept across restarts. In a
+ * federated world (`createFederated`) the partners and providers are on a second Synapse.
  */
 export class DsxWorld {
   /** The worlds a test may be using: those not stopped before it (their logs show if it fails). */
@@ -60,6 +75,8 @@ export class DsxWorld {
     private readonly extraConfig: readonly string[],
     /** PostgreSQL when the tests run on it; SQLite in the state directory otherwise. */
     private postgres: TestDatabase | undefined,
+    /** The two servers of a federated world (`homeserver` is the first). */
+    private readonly federation: FederatedSynapses | undefined,
   ) {}
 
   /**
@@ -103,7 +120,14 @@ export class DsxWorld {
   }
 
   user(localpart: string): string {
-    return `@${localpart}:${this.homeserver.serverName}`;
+    return `@${localpart}:${this.homeserverFor(localpart).serverName}`;
+  }
+
+  /** Where a person's account is: the exchange's homeserver, or in a federated world their own. */
+  homeserverFor(localpart: string): WorldHomeserver {
+    return this.federation !== undefined && PEOPLE_ON_THE_SECOND_SERVER.has(localpart)
+      ? this.federation.second
+      : this.homeserver;
   }
 
   /**
@@ -114,6 +138,23 @@ export class DsxWorld {
     const homeserver = onSynapse()
       ? await SynapseHomeserver.start()
       : await TestHomeserver.start({ adminToken: "admin-token", port: homeserverPort });
+    return DsxWorld.onHomeserver(homeserver, undefined, extraConfig);
+  }
+
+  /**
+   * A world on two federating Synapses: the bot and the DSX team on the first, the partners and
+   * providers on the second (`homeserverFor`). Only with `npm run test:synapse`.
+   */
+  static async createFederated(extraConfig: readonly string[] = []): Promise<DsxWorld> {
+    const federation = await FederatedSynapses.start();
+    return DsxWorld.onHomeserver(federation.first, federation, extraConfig);
+  }
+
+  private static async onHomeserver(
+    homeserver: WorldHomeserver,
+    federation: FederatedSynapses | undefined,
+    extraConfig: readonly string[],
+  ): Promise<DsxWorld> {
     const folder = await mkdtemp(join(tmpdir(), "dsx-world-"));
     await homeserver.registerUser("dsx", BOT_PASSWORD);
     const ana = await homeserver.registerUser("ana", "ana-password");
@@ -139,7 +180,7 @@ export class DsxWorld {
     };
     const postgres =
       worldDatabaseKind() === "postgres" ? await createTestDatabase("postgres") : undefined;
-    const world = new DsxWorld(homeserver, folder, rooms, env, extraConfig, postgres);
+    const world = new DsxWorld(homeserver, folder, rooms, env, extraConfig, postgres, federation);
     await writeFile(world.configFile, world.configText());
     DsxWorld.inUse.push(world);
     return world;
@@ -148,7 +189,7 @@ export class DsxWorld {
   configText(): string {
     const u = (name: string) => `"${this.user(name)}"`;
     return [
-      `homeserver: { url: "${this.homeserver.url}", serverName: ${this.homeserver.serverName} }`,
+      `homeserver: { url: "${this.homeserver.url}", serverName: "${this.homeserver.serverName}" }`,
       `bot: { userId: ${u("dsx")}, password: "\${DSX_BOT_PASSWORD}", stateDir: ./state, storePassphrase: "\${DSX_STORE_PASSPHRASE}" }`,
       `dataKey: "\${DSX_DATA_KEY}"`,
       ...(this.postgres?.location.type === "postgres"
@@ -257,7 +298,16 @@ export class DsxWorld {
 
   /** A person with Element's encryption (matrix-js-sdk, Rust crypto), registered now. */
   async person(localpart: string): Promise<E2eeTestClient> {
-    const client = await createE2eeClient(this.homeserver, localpart);
+    const client = await createE2eeClient(this.homeserverFor(localpart), localpart);
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Another Element-like device of someone `person` registered, logged in now on their server. */
+  async anotherDevice(localpart: string): Promise<E2eeTestClient> {
+    const client = await createE2eeClient(this.homeserverFor(localpart), localpart, {
+      login: true,
+    });
     this.clients.push(client);
     return client;
   }
@@ -383,8 +433,11 @@ export class DsxWorld {
     await this.next(provider, providerDm, caseStep("offer"));
     await provider.sendText(providerDm, `accept ${caseId}`);
     const roomId = await partner.waitForInvite(this.botUserId, (r) => r.name === caseId, 60_000);
-    await partner.joinRoom(roomId);
+    // Both invites are in before either joins: a homeserver that joins a room between two invites
+    // of its users keeps the later invite out of the room's state, and Synapse before 1.123 then
+    // refuses that user's join as "not invited" (element-hq/synapse#18075).
     await provider.waitForInvite(this.botUserId, (r) => r.roomId === roomId, 60_000);
+    await partner.joinRoom(roomId);
     await provider.joinRoom(roomId);
     await partner.waitForMessage(roomId, this.fromBot(caseStep("summary")), 60_000);
     return { caseId, roomId };
@@ -443,7 +496,7 @@ export class DsxWorld {
     await this.stopBot();
     await this.postgres?.drop();
     for (const client of this.clients) client.stop();
-    await this.homeserver.stop();
+    await (this.federation ?? this.homeserver).stop();
     await rm(this.folder, { recursive: true, force: true });
   }
 }

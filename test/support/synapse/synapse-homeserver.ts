@@ -25,7 +25,7 @@ export function onSynapse(): boolean {
 }
 
 /** A port nobody listens on now (Synapse needs one in its configuration before it starts). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -46,13 +46,14 @@ async function freePort(): Promise<number> {
  */
 export class SynapseHomeserver {
   readonly kind = "synapse" as const;
-  readonly serverName = "localhost";
   private output = "";
 
   private constructor(
-    private readonly folder: string,
-    private readonly port: number,
+    readonly url: string,
+    readonly serverName: string,
     private readonly process: ChildProcess,
+    /** Removed when it stops: its own set-up folder (a federated pair removes theirs itself). */
+    private readonly folder: string | undefined,
   ) {
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString("utf8")).slice(-20_000);
@@ -75,18 +76,43 @@ export class SynapseHomeserver {
       await rm(folder, { recursive: true, force: true });
       throw new Error(`Synapse set-up failed (${setup.status}): ${setup.stderr.slice(-2000)}`);
     }
+    return SynapseHomeserver.run({
+      folder,
+      url: `http://127.0.0.1:${port}`,
+      serverName: "localhost",
+      removeFolder: true,
+    });
+  }
+
+  /**
+   * Runs a Synapse that a set-up script prepared in `folder` (its `venv` and
+   * `data/homeserver.yaml`) and resolves once it answers.
+   */
+  static async run(prepared: {
+    readonly folder: string;
+    readonly url: string;
+    readonly serverName: string;
+    readonly removeFolder: boolean;
+  }): Promise<SynapseHomeserver> {
+    const { folder } = prepared;
     const child = spawn(
       join(folder, "venv", "bin", "python"),
       ["-m", "synapse.app.homeserver", "--config-path", join(folder, "data", "homeserver.yaml")],
       { cwd: folder, stdio: ["ignore", "pipe", "pipe"] },
     );
-    const server = new SynapseHomeserver(folder, port, child);
-    await server.untilAnswering();
+    const server = new SynapseHomeserver(
+      prepared.url,
+      prepared.serverName,
+      child,
+      prepared.removeFolder ? folder : undefined,
+    );
+    try {
+      await server.untilAnswering();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
     return server;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
   }
 
   /** The end of Synapse's own log (for a failed test). */
@@ -181,6 +207,6 @@ export class SynapseHomeserver {
       await exited;
       clearTimeout(killer);
     }
-    await rm(this.folder, { recursive: true, force: true });
+    if (this.folder !== undefined) await rm(this.folder, { recursive: true, force: true });
   }
 }
