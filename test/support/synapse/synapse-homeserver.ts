@@ -52,8 +52,10 @@ export class SynapseHomeserver {
     readonly url: string,
     readonly serverName: string,
     private readonly process: ChildProcess,
-    /** Removed when it stops: its own set-up folder (a federated pair removes theirs itself). */
-    private readonly folder: string | undefined,
+    /** Its set-up folder: `data/secrets.env` holds the registration shared secret. */
+    private readonly folder: string,
+    /** Whether `stop` removes the folder (a federated pair removes theirs itself). */
+    private readonly removeFolder: boolean,
   ) {
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString("utf8")).slice(-20_000);
@@ -104,7 +106,8 @@ export class SynapseHomeserver {
       prepared.url,
       prepared.serverName,
       child,
-      prepared.removeFolder ? folder : undefined,
+      folder,
+      prepared.removeFolder,
     );
     try {
       await server.untilAnswering();
@@ -207,6 +210,6 @@ export class SynapseHomeserver {
       await exited;
       clearTimeout(killer);
     }
-    if (this.folder !== undefined) await rm(this.folder, { recursive: true, force: true });
+    if (this.removeFolder) await rm(this.folder, { recursive: true, force: true });
   }
 }
