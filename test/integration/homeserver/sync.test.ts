@@ -92,6 +92,50 @@ describe("test homeserver sync, history visibility and keys", () => {
     });
   }
 
+  it("gives a user who joins a joined-visibility room every member before them", async () => {
+    // History visibility limits the timeline, never the state: a ticket room's provider who
+    // joins after the partner must learn her membership to encrypt to her (Synapse does).
+    const roomId = await roomWith("joined");
+    const carol = await homeserver.registerUser("carol");
+    await ok(alice, "PUT", `/rooms/${enc(roomId)}/state/m.room.topic/`, { topic: "before" });
+    for (const who of [bob, carol])
+      await ok(alice, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: who.userId });
+    const carolBefore = await http.sync(carol.accessToken);
+    await ok(bob, "POST", `/join/${enc(roomId)}`);
+    await send(bob, roomId, "bob is here");
+    await ok(carol, "POST", `/join/${enc(roomId)}`);
+
+    const memberships = (sync: unknown): Record<string, unknown> => {
+      const section = at(sync, "rooms", "join", roomId) as {
+        state: { events: Event[] };
+        timeline: { events: Event[] };
+      };
+      const found: Record<string, unknown> = {};
+      for (const e of [...section.state.events, ...section.timeline.events]) {
+        const key = (e as { state_key?: string }).state_key;
+        if (e.type === "m.room.member" && key !== undefined) found[key] = e.content.membership;
+        if (e.type === "m.room.topic") found.topic = e.content.topic;
+      }
+      return found;
+    };
+    const expected = {
+      [alice.userId]: "join",
+      [bob.userId]: "join",
+      [carol.userId]: "join",
+      topic: "before",
+    };
+    expect(memberships(await http.sync(carol.accessToken))).to.deep.equal(expected);
+    const since = `since=${String(carolBefore.next_batch)}`;
+    expect(memberships(await http.sync(carol.accessToken, since))).to.deep.equal(expected);
+    const members = await ok(carol, "GET", `/rooms/${enc(roomId)}/joined_members`);
+    expect(Object.keys(members.joined as object)).to.have.members([
+      alice.userId,
+      bob.userId,
+      carol.userId,
+    ]);
+    expect(bodies(timeline(await http.sync(carol.accessToken), roomId))).to.deep.equal([]);
+  });
+
   it("hides what was sent after a user left, and refuses strangers", async () => {
     const roomId = await roomWith("shared");
     await ok(alice, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: bob.userId });

@@ -134,6 +134,35 @@ function visibleTimeline(
   return { events: events.reverse(), limited };
 }
 
+/**
+ * The `state` section beside a timeline, as Synapse computes it: the state at the timeline's
+ * start and at its end, less what the timeline itself carries (and, for an incremental sync,
+ * what the client had at `since`). The timeline may skip events the user may not see (its
+ * first event can be the room's creation while the members who joined later are hidden), so
+ * the state at its first event alone would leave them out: history visibility limits the
+ * timeline, never the state.
+ */
+function stateBesideTimeline(
+  room: Room,
+  timeline: readonly StoredEvent[],
+  upTo: number,
+  since: number | undefined,
+): StoredEvent[] {
+  const atEnd = room.stateAt(upTo);
+  const atStart = timeline[0]?.stateBefore ?? atEnd;
+  const inTimeline = new Set(timeline.map((e) => e.eventId));
+  const known = since === undefined ? undefined : room.stateAt(since);
+  const state: StoredEvent[] = [];
+  for (const key of new Set([...atStart.keys(), ...atEnd.keys()])) {
+    // The latest value the timeline does not bring; else the value it starts from.
+    const candidates = [atEnd.get(key), atStart.get(key)];
+    const chosen = candidates.find((e) => e !== undefined && !inTimeline.has(e.eventId));
+    if (chosen === undefined || known?.get(key)?.eventId === chosen.eventId) continue;
+    state.push(chosen);
+  }
+  return state;
+}
+
 function roomTimelineAndState(
   room: Room,
   request: SyncRequest,
@@ -149,10 +178,10 @@ function roomTimelineAndState(
     request.filter.timelineLimit,
   );
   const first = events[0];
-  const stateAtStart = first === undefined ? room.stateAt(upTo) : first.stateBefore;
-  let state: StoredEvent[] = [];
-  if (withFullState) state = [...stateAtStart.values()];
-  else if (limited) state = [...stateAtStart.values()].filter((e) => e.pos > after);
+  const state =
+    withFullState || limited
+      ? stateBesideTimeline(room, events, upTo, withFullState ? undefined : after)
+      : [];
   // Events in /sync are ClientEventWithoutRoomID: the room is the key they are listed under.
   const view = (e: StoredEvent): JsonObject => {
     const event = toClientEvent(e, request.deviceId, request.userId);
