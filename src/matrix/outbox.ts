@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { EventStatus, EventType, type MatrixClient } from "matrix-js-sdk";
 import { MoreThan, type DataSource, type EntityManager } from "typeorm";
-import { toContent, type BotMessage, type MessageContent } from "../chat/bot-message.js";
+import type { BotMessage, MessageContent } from "../chat/bot-message.js";
+import { toContents } from "../chat/message-parts.js";
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../ops/log.js";
 import { decideAudience, type AudienceDecision, type Exchange } from "../policy/audience.js";
@@ -99,8 +100,24 @@ export class Outbox {
     message: BotMessage,
     requester: string | null,
   ): Promise<void> {
+    // A message too large for one event goes as numbered parts, one row each, in order.
+    const contents = toContents(message, this.options.tlpNames);
+    for (const [i, content] of contents.entries()) {
+      const last = i === contents.length - 1;
+      await this.insert(manager, roomId, message, content, requester, last);
+    }
+    this.touched.add(roomId);
+  }
+
+  private async insert(
+    manager: EntityManager,
+    roomId: string,
+    message: BotMessage,
+    content: MessageContent,
+    requester: string | null,
+    last: boolean,
+  ): Promise<void> {
     const txnId = `dsx-${randomUUID()}`;
-    const content = toContent(message, this.options.tlpNames);
     await manager.insert(OutgoingMessage, {
       txnId,
       roomId,
@@ -112,7 +129,7 @@ export class Outbox {
           content,
           privateTo: message.privateTo ?? null,
           ...(message.attachment === undefined ? {} : { attachment: message.attachment }),
-          ...(message.leaveAfter === true ? { leaveAfter: true } : {}),
+          ...(last && message.leaveAfter === true ? { leaveAfter: true } : {}),
         }),
         sealContext(txnId),
       ),
@@ -123,7 +140,6 @@ export class Outbox {
       createdAt: Date.now(),
       updatedAt: Date.now(),
     });
-    this.touched.add(roomId);
   }
 
   /**

@@ -214,4 +214,21 @@ describe("test homeserver membership and power-level rules", () => {
     });
     expect((listed.chunk as { room_id: string }[]).map((c) => c.room_id)).to.deep.equal([roomId]);
   });
+
+  it("refuses an event over 64 KiB as Synapse does, keeping the room as it was", async () => {
+    const roomId = await privateRoom();
+    const before = homeserver.room(roomId)!.timeline.length;
+    // A body of 60,000 bytes fits; of 66,000 it does not; 22,000 three-byte characters
+    // (66,000 bytes in UTF-8, 22,000 in UTF-16) do not either: the limit counts bytes.
+    expect((await send(member, roomId, "a".repeat(60_000))).status).to.equal(200);
+    expect(await errcode(send(member, roomId, "a".repeat(66_000)))).to.equal("413 M_TOO_LARGE");
+    expect(await errcode(send(member, roomId, "€".repeat(22_000)))).to.equal("413 M_TOO_LARGE");
+    const state = `/rooms/${enc(roomId)}/state/m.room.topic/`;
+    expect(await errcode(call(owner, "PUT", state, { topic: "t".repeat(70_000) }))).to.equal(
+      "413 M_TOO_LARGE",
+    );
+    const longType = `/rooms/${enc(roomId)}/send/${"x".repeat(256)}/${txn()}`;
+    expect(await errcode(call(member, "PUT", longType, {}))).to.equal("413 M_TOO_LARGE");
+    expect(homeserver.room(roomId)!.timeline.length).to.equal(before + 1);
+  });
 });

@@ -1,5 +1,6 @@
 import { authorizeEvent, mayRedact } from "./auth-rules.js";
 import { forbidden, notFound } from "./errors.js";
+import { checkEventSize } from "./event-size.js";
 import { clone, type JsonObject } from "./json.js";
 import type { StoredEvent } from "./state/events.js";
 import type { HomeserverState } from "./state/homeserver-state.js";
@@ -33,6 +34,7 @@ export function sendEvent(
     txn: input.txn,
   };
   let target: StoredEvent | undefined;
+  checkEventSize(hs.serverName, { ...event, roomId: room.roomId }, room.events.length + 1);
   if (!skipAuth) authorizeEvent(room, event);
   if (input.type === "m.room.redaction") {
     if (input.redacts === undefined) throw forbidden("A redaction needs redacts");
