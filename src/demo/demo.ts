@@ -35,7 +35,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<ExitCode
   io.out("dsx-bot demo: starting a homeserver, the bot and the people of the story...");
   let world: DsxWorld;
   try {
-    world = await DsxWorld.create(demoConfig(), options.port);
+    world = await DsxWorld.create(demoConfig(), { homeserverPort: options.port });
   } catch (error) {
     const inUse = (error as { code?: string }).code === "EADDRINUSE";
     io.err(

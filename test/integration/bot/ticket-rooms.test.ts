@@ -6,7 +6,8 @@ import {
   uploadEncryptedFile,
   type EncryptedFileContent,
 } from "../../support/clients/element-files.js";
-import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { DsxWorld, type WorldOptions } from "../../support/bot/dsx-world.js";
+import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 
 const WAIT = 60_000;
 
@@ -20,8 +21,11 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
   let world: DsxWorld;
   let ana: E2eeTestClient;
 
-  async function setUp(extraConfig: readonly string[] = []): Promise<void> {
-    world = await DsxWorld.create(extraConfig);
+  async function setUp(
+    extraConfig: readonly string[] = [],
+    options: WorldOptions = {},
+  ): Promise<void> {
+    world = await DsxWorld.create(extraConfig, options);
     await world.startBot();
     ana = await world.dsxTeamMember();
   }
@@ -84,7 +88,13 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
         "text/plain",
       );
       await person.sendEvent(room, "m.room.message", { ...content });
-      await botSaid(person, room, (b) => b.includes(answers.file?.name ?? ""));
+      // The bot says it kept the file (naming it), or why it could not.
+      const said = await botSaid(
+        person,
+        room,
+        (b) => b.includes(answers.file?.name ?? "") || b.includes("could not keep that file"),
+      );
+      expect(said.getContent()["body"], "the bot kept the file").to.contain(answers.file.name);
     }
     await person.sendText(room, "done");
     await answer(person, room, "urgency", "high");
@@ -248,6 +258,57 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
     }
     expect(bytes.includes(Buffer.from(caseId)), "the number stays").to.equal(true);
   });
+
+  // The partner's file reaches the ticket room whichever media the homeserver serves: the bot
+  // downloads it through authenticated media where the server advertises v1.11, through the
+  // legacy path where it does not (Synapse 1.67 answers the newer paths `M_UNRECOGNIZED`).
+  const mediaServers: { name: string; homeserver: WorldOptions["homeserver"] }[] = [
+    { name: "v1.12, both media paths (the default)", homeserver: undefined },
+    {
+      name: "v1.10, no authenticated media (as Synapse 1.67)",
+      homeserver: { newestSpecVersion: "v1.10" },
+    },
+    { name: "v1.12, legacy media frozen", homeserver: { legacyMedia: false } },
+  ];
+  for (const server of mediaServers) {
+    it(`keeps a partner's encrypted file from a server of ${server.name}, and gives it to the ticket room`, async function () {
+      if (server.homeserver !== undefined) {
+        needsTestHomeserver(
+          this,
+          "the media a server serves is an option of the project's homeserver",
+        );
+      }
+      await setUp([], server.homeserver === undefined ? {} : { homeserver: server.homeserver });
+      const maria = await world.person("maria");
+      const sam = await world.person("sam");
+      const mariaDm = await world.directMessage(maria);
+      const fileBytes = Buffer.from(
+        "Received: from mail.attacker.example\nX-Canary: Quokka-4471\n",
+      );
+      const caseId = await report(maria, mariaDm, {
+        type: "2",
+        description: "Quokka phishing page imitating our webmail",
+        measures: "passwords changed",
+        label: "AMBER",
+        consent: "yes",
+        file: { bytes: fileBytes, name: "headers-Quokka.txt" },
+      });
+
+      await ana.sendText(world.rooms.triage, `!dsx assign ${caseId} securelab`);
+      const samDm = await providerRoom(sam);
+      await sam.waitForMessage(samDm, step("offer", caseId), WAIT);
+      await sam.sendText(samDm, `accept ${caseId}`);
+      const ticketRoom = await joinTicketRoom(maria, caseId);
+      await joinTicketRoom(sam, caseId);
+      const file = await sam.waitForEvent(
+        ticketRoom,
+        (e) => e.getSender() === world.botUserId && e.getContent()["org.dsx.step"] === "attachment",
+        WAIT,
+      );
+      const bytes = await openEncryptedFile(sam.client, file.getContent<EncryptedFileContent>());
+      expect(bytes.equals(fileBytes), "the file opens byte for byte").to.equal(true);
+    });
+  }
 
   it("automatic offers: a RED ticket goes to the best match, then the next on no answer and on decline", async () => {
     await setUp(["incidents: { automaticOffers: true, offerTimeout: PT4S }"]);

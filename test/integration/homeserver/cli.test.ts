@@ -17,13 +17,10 @@ describe("test homeserver CLI", () => {
     }
   });
 
-  it("starts alone on a free port, serves clients and test hooks, and stops on SIGTERM", async () => {
-    child = spawn(
-      process.execPath,
-      [cliPath, "--port", "0", "--server-name", "cli.test", "--admin-token", "t0ken"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const url = await new Promise<string>((resolve, reject) => {
+  /** Starts the CLI with `args` and resolves with the URL it prints. */
+  function startCli(args: readonly string[]): Promise<string> {
+    child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    return new Promise<string>((resolve, reject) => {
       let output = "";
       child?.stdout?.on("data", (chunk: Buffer) => {
         output += chunk.toString();
@@ -34,6 +31,17 @@ describe("test homeserver CLI", () => {
         reject(new Error(`CLI exited early with ${String(code)}`));
       });
     });
+  }
+
+  it("starts alone on a free port, serves clients and test hooks, and stops on SIGTERM", async () => {
+    const url = await startCli([
+      "--port",
+      "0",
+      "--server-name",
+      "cli.test",
+      "--admin-token",
+      "t0ken",
+    ]);
     expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     const http = new MatrixHttp(url);
     const user = await http.register("cli_user");
@@ -41,9 +49,23 @@ describe("test homeserver CLI", () => {
     const hook = await http.request("POST", "/_dsxtest/faults", { body: {}, token: "t0ken" });
     expect(hook.status).to.equal(200);
 
+    if (child === undefined) throw new Error("no CLI process");
     const exited = once(child, "exit");
     child.kill("SIGTERM");
     const [code] = (await exited) as [number | null];
     expect(code).to.equal(0);
+  });
+
+  it("advertises spec versions up to --newest-spec-version, without authenticated media below v1.11", async () => {
+    const http = new MatrixHttp(await startCli(["--port", "0", "--newest-spec-version", "v1.10"]));
+    const versions = await http.request("GET", "/_matrix/client/versions");
+    expect(versions.json.versions).to.include("v1.10").and.not.include("v1.11");
+    const user = await http.register("cli_user");
+    const config = await http.request("GET", "/_matrix/client/v1/media/config", {
+      token: user.token,
+    });
+    expect([config.status, config.json.errcode]).to.deep.equal([404, "M_UNRECOGNIZED"]);
+    const legacy = await http.request("GET", "/_matrix/media/v3/config", { token: user.token });
+    expect(legacy.status).to.equal(200);
   });
 });

@@ -6,7 +6,7 @@ import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
 import { openDatabase, type DatabaseLocation } from "../../../src/store/data-source.js";
 import { createTestDatabase, worldDatabaseKind, type TestDatabase } from "../databases.js";
-import { TestHomeserver } from "../homeserver/index.js";
+import { TestHomeserver, type HomeserverOptions } from "../homeserver/index.js";
 import { onSynapse, SynapseHomeserver } from "../synapse/synapse-homeserver.js";
 import { FederatedSynapses } from "../synapse/federated-synapses.js";
 import { createE2eeClient, type E2eeTestClient } from "../clients/index.js";
@@ -17,6 +17,17 @@ const BOT_PASSWORD = "bot-password-for-tests";
 
 /** What a world runs on: the project's homeserver, or a real Synapse (`npm run test:synapse`). */
 export type WorldHomeserver = TestHomeserver | SynapseHomeserver;
+
+/** How a world is made (`DsxWorld.create`). */
+export interface WorldOptions {
+  /** Where the homeserver listens (default: a free port). */
+  readonly homeserverPort?: number;
+  /**
+   * What the project's homeserver is: e.g. `{ newestSpecVersion: "v1.10" }` for a server without
+   * authenticated media (as Synapse 1.67). A real Synapse (`npm run test:synapse`) is as it is.
+   */
+  readonly homeserver?: Pick<HomeserverOptions, "newestSpecVersion" | "legacyMedia">;
+}
 
 /** Matches the bot's messages of a workflow step (`org.dsx.step`), of a case if given. */
 export function botStep(name: string, caseId?: string) {
@@ -132,12 +143,19 @@ export class DsxWorld {
 
   /**
    * `extraConfig`: more top-level YAML lines (e.g. `incidents: { automaticOffers: true }`);
-   * `homeserverPort`: where the homeserver listens (default: a free port).
+   * `options`: the homeserver's port and, for the project's homeserver, what it is.
    */
-  static async create(extraConfig: readonly string[] = [], homeserverPort = 0): Promise<DsxWorld> {
+  static async create(
+    extraConfig: readonly string[] = [],
+    options: WorldOptions = {},
+  ): Promise<DsxWorld> {
     const homeserver = onSynapse()
       ? await SynapseHomeserver.start()
-      : await TestHomeserver.start({ adminToken: "admin-token", port: homeserverPort });
+      : await TestHomeserver.start({
+          ...options.homeserver,
+          adminToken: "admin-token",
+          port: options.homeserverPort ?? 0,
+        });
     return DsxWorld.onHomeserver(homeserver, undefined, extraConfig);
   }
 

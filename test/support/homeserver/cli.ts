@@ -1,7 +1,11 @@
 import { parseArgs } from "node:util";
 import { TestHomeserver } from "./index.js";
+import { SPEC_VERSIONS, type SpecVersion } from "./spec-versions.js";
 
-/** `npm run homeserver -- --port 8008 --server-name localhost [--host H] [--admin-token T]` */
+/**
+ * `npm run homeserver -- --port 8008 --server-name localhost [--host H] [--admin-token T]
+ * [--newest-spec-version v1.10] [--freeze-legacy-media]`
+ */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -10,8 +14,14 @@ async function main(): Promise<void> {
       "server-name": { type: "string", default: "localhost" },
       "admin-token": { type: "string" },
       "log-requests": { type: "boolean", default: false },
+      "newest-spec-version": { type: "string" },
+      "freeze-legacy-media": { type: "boolean", default: false },
     },
   });
+  const newest = values["newest-spec-version"];
+  if (newest !== undefined && !(SPEC_VERSIONS as readonly string[]).includes(newest)) {
+    throw new Error(`--newest-spec-version must be one of ${SPEC_VERSIONS.join(", ")}`);
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a port number, got ${values.port}`);
@@ -22,6 +32,8 @@ async function main(): Promise<void> {
     serverName: values["server-name"],
     ...(values["admin-token"] === undefined ? {} : { adminToken: values["admin-token"] }),
     ...(values["log-requests"] ? { logRequests: true } : {}),
+    ...(newest === undefined ? {} : { newestSpecVersion: newest as SpecVersion }),
+    ...(values["freeze-legacy-media"] ? { legacyMedia: false } : {}),
   });
   process.stdout.write(`homeserver ${server.serverName} listening on ${server.url}\n`);
   const stop = (): void => {

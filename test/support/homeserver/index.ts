@@ -4,11 +4,12 @@ import { RoomView } from "./room-view.js";
 import { RouteTable } from "./router.js";
 import { clientServerRoutes, testHookRoutes } from "./routes/index.js";
 import { HttpFrontend } from "./server.js";
+import { specProfile, type SpecVersion } from "./spec-versions.js";
 import { HomeserverState } from "./state/homeserver-state.js";
 import { forceJoin } from "./test-hooks.js";
 import { UserInteractiveAuth } from "./uia.js";
 
-export type { FaultSettings, RegisteredUser, RoomView };
+export type { FaultSettings, RegisteredUser, RoomView, SpecVersion };
 
 export interface HomeserverOptions {
   /** The server name in user ids and room ids; default `localhost`. */
@@ -21,6 +22,18 @@ export interface HomeserverOptions {
   adminToken?: string;
   /** Logs every request (method, path, status) to stderr; default: env `DSX_HOMESERVER_LOG`. */
   logRequests?: boolean;
+  /**
+   * The newest spec version `/versions` lists (every one from r0.6.1 up to it); default `v1.12`.
+   * Below `v1.11` the authenticated media endpoints (`/_matrix/client/v1/media/...`) do not
+   * exist and answer `404 M_UNRECOGNIZED` as any unknown endpoint, as on Synapse before 1.100.
+   */
+  newestSpecVersion?: SpecVersion;
+  /**
+   * `false` freezes the legacy media downloads (`/_matrix/media/v3/download` and `thumbnail`
+   * answer `404 M_NOT_FOUND`, as Synapse with `enable_authenticated_media` does for new media);
+   * only with `newestSpecVersion` v1.11 or later. Default `true`. Upload stays on the legacy path.
+   */
+  legacyMedia?: boolean;
 }
 
 /** A Matrix homeserver for tests: in memory, on 127.0.0.1, with fault and test hooks. */
@@ -50,10 +63,11 @@ export class TestHomeserver {
       },
       held: () => this.faultState.held(),
     };
+    const spec = specProfile(options.newestSpecVersion, options.legacyMedia);
     const uia = new UserInteractiveAuth(this.state);
     this.frontend = new HttpFrontend(
       this.state,
-      new RouteTable(clientServerRoutes(this.state, uia)),
+      new RouteTable(clientServerRoutes(this.state, uia, spec)),
       new RouteTable(testHookRoutes(this.state, this.faultState)),
       this.faultState,
       {

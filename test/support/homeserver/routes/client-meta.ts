@@ -1,30 +1,15 @@
 import { MatrixError } from "../errors.js";
 import { authed, json, open, type Route } from "../router.js";
+import type { SpecProfile } from "../spec-versions.js";
 
 const V3 = "/_matrix/client/v3";
 
-/** Spec versions this server answers to: v1.11 brings authenticated media. */
-const SPEC_VERSIONS = [
-  "r0.6.1",
-  "v1.1",
-  "v1.2",
-  "v1.3",
-  "v1.4",
-  "v1.5",
-  "v1.6",
-  "v1.7",
-  "v1.8",
-  "v1.9",
-  "v1.10",
-  "v1.11",
-  "v1.12",
-];
-
 /** Server discovery and capability answers, and features deliberately answered as absent. */
-export function clientMetaRoutes(): Route[] {
+export function clientMetaRoutes(spec: SpecProfile): Route[] {
   return [
+    // Every spec version up to the newest the server was started with (v1.12 by default).
     open("GET", "/_matrix/client/versions", () =>
-      json({ versions: SPEC_VERSIONS, unstable_features: {} }),
+      json({ versions: spec.versions, unstable_features: {} }),
     ),
     authed("GET", `${V3}/capabilities`, () =>
       json({

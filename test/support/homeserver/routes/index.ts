@@ -1,6 +1,7 @@
 import type { Faults } from "../faults.js";
 import type { Route } from "../router.js";
 import type { HomeserverState } from "../state/homeserver-state.js";
+import type { SpecProfile } from "../spec-versions.js";
 import type { UserInteractiveAuth } from "../uia.js";
 import { accountDataRoutes } from "./account-data.js";
 import { accountRoutes } from "./account.js";
@@ -18,9 +19,13 @@ import { syncRoutes } from "./sync.js";
 import { testHookRoutes } from "./test-hooks.js";
 
 /** Every client-server API route this homeserver answers. */
-export function clientServerRoutes(hs: HomeserverState, uia: UserInteractiveAuth): Route[] {
+export function clientServerRoutes(
+  hs: HomeserverState,
+  uia: UserInteractiveAuth,
+  spec: SpecProfile,
+): Route[] {
   return [
-    ...clientMetaRoutes(),
+    ...clientMetaRoutes(spec),
     ...accountRoutes(hs, uia),
     ...profileRoutes(hs),
     ...accountDataRoutes(hs),
@@ -32,7 +37,7 @@ export function clientServerRoutes(hs: HomeserverState, uia: UserInteractiveAuth
     ...directoryRoutes(hs),
     ...keyRoutes(hs, uia),
     ...deviceRoutes(hs, uia),
-    ...mediaRoutes(hs),
+    ...mediaRoutes(hs, spec),
   ];
 }
 

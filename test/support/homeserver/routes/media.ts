@@ -1,11 +1,17 @@
 import { MatrixError, forbidden, notFound } from "../errors.js";
 import { authed, json, open, type RequestContext, type Route } from "../router.js";
+import type { SpecProfile } from "../spec-versions.js";
 import type { HomeserverState } from "../state/homeserver-state.js";
 
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-/** Media upload, authenticated download (v1.11) and the legacy unauthenticated download. */
-export function mediaRoutes(hs: HomeserverState): Route[] {
+/**
+ * Media upload, the authenticated download (v1.11: absent from an older server, so that it
+ * answers as any unknown endpoint) and the legacy unauthenticated download (frozen when
+ * `spec.legacyMedia` is false: every media is "new", so it answers `404 M_NOT_FOUND`, as Synapse
+ * with `enable_authenticated_media` does for media uploaded since).
+ */
+export function mediaRoutes(hs: HomeserverState, spec: SpecProfile): Route[] {
   const download = ({ params }: RequestContext) => {
     if (params.serverName !== hs.serverName) throw notFound("Remote media is not available");
     const media = hs.media.get(params.mediaId ?? "");
@@ -23,6 +29,10 @@ export function mediaRoutes(hs: HomeserverState): Route[] {
       },
     };
   };
+  const frozen = () => {
+    throw notFound("Not found");
+  };
+  const legacyDownload = spec.legacyMedia ? download : frozen;
   const config = () => json({ "m.upload.size": MAX_UPLOAD_BYTES });
   const upload: Route = {
     method: "POST",
@@ -47,13 +57,17 @@ export function mediaRoutes(hs: HomeserverState): Route[] {
   const legacyMedia = "/_matrix/media/v3";
   return [
     upload,
-    authed("GET", `${authedMedia}/download/:serverName/:mediaId`, download),
-    authed("GET", `${authedMedia}/download/:serverName/:mediaId/:fileName`, download),
-    authed("GET", `${authedMedia}/thumbnail/:serverName/:mediaId`, download),
-    authed("GET", `${authedMedia}/config`, config),
-    open("GET", `${legacyMedia}/download/:serverName/:mediaId`, download),
-    open("GET", `${legacyMedia}/download/:serverName/:mediaId/:fileName`, download),
-    open("GET", `${legacyMedia}/thumbnail/:serverName/:mediaId`, download),
+    ...(spec.authenticatedMedia
+      ? [
+          authed("GET", `${authedMedia}/download/:serverName/:mediaId`, download),
+          authed("GET", `${authedMedia}/download/:serverName/:mediaId/:fileName`, download),
+          authed("GET", `${authedMedia}/thumbnail/:serverName/:mediaId`, download),
+          authed("GET", `${authedMedia}/config`, config),
+        ]
+      : []),
+    open("GET", `${legacyMedia}/download/:serverName/:mediaId`, legacyDownload),
+    open("GET", `${legacyMedia}/download/:serverName/:mediaId/:fileName`, legacyDownload),
+    open("GET", `${legacyMedia}/thumbnail/:serverName/:mediaId`, legacyDownload),
     authed("GET", `${legacyMedia}/config`, config),
   ];
 }
