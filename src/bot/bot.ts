@@ -209,6 +209,7 @@ export async function startBot(
     ...botProbe({ dataSource, sync, inbox, outbox, scheduler }),
     async stop() {
       sync.detach();
+      invites.stop();
       await inbox.stop();
       await scheduler.stop();
       await outbox.stop();

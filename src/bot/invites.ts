@@ -21,6 +21,9 @@ export class Invites {
 
   /** Invites seen in the sync response being processed, answered once it is all in. */
   private readonly arrived = new Set<Room>();
+  /** Answers the homeserver failed, to try again: the timer, by room. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
 
   /**
    * Listens for new invites; call before `startClient`. An invite is answered after the whole
@@ -45,7 +48,14 @@ export class Invites {
     }
   }
 
-  private async answer(room: Room): Promise<void> {
+  /** Stops trying failed answers again (the next start answers what is still pending). */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
+  }
+
+  private async answer(room: Room, attempts = 0): Promise<void> {
     const inviter = room.getMember(this.client.getSafeUserId())?.events.member?.getSender();
     const accept =
       this.configuredRoomIds().includes(room.roomId) ||
@@ -63,8 +73,30 @@ export class Invites {
         });
       }
     } catch (error) {
-      this.log.warn("could not answer an invitation", { roomId: room.roomId, error });
+      // A homeserver that fails (5xx, rate limit, no answer, a federation timeout) is asked
+      // again: else the person who invited the bot waits for an answer until its next start.
+      const status = (error as { httpStatus?: number }).httpStatus;
+      const transient = status === undefined || status >= 500 || status === 429;
+      this.log.warn("could not answer an invitation", {
+        roomId: room.roomId,
+        error,
+        ...(transient ? { retryInMs: retryDelay(attempts) } : {}),
+      });
+      if (transient && !this.stopped) this.retry(room, attempts + 1);
     }
+  }
+
+  private retry(room: Room, attempts: number): void {
+    clearTimeout(this.retries.get(room.roomId));
+    const timer = setTimeout(
+      () => {
+        this.retries.delete(room.roomId);
+        if (!this.stopped && room.getMyMembership() === "invite") void this.answer(room, attempts);
+      },
+      retryDelay(attempts - 1),
+    );
+    timer.unref();
+    this.retries.set(room.roomId, timer);
   }
 
   /** Whether the person is in one of the configured DSX rooms with the bot. */
@@ -74,4 +106,9 @@ export class Invites {
       return membership === "join";
     });
   }
+}
+
+/** One second, doubling up to five minutes. */
+function retryDelay(attempts: number): number {
+  return Math.min(1000 * 2 ** attempts, 5 * 60_000);
 }

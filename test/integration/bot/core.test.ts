@@ -157,6 +157,19 @@ describe("the bot's core, as a partner sees it", function () {
     expect(world.bot?.child.exitCode).to.equal(null);
   });
 
+  it("accepts a partner's invitation once the homeserver stops failing the join", async function () {
+    needsTestHomeserver(this, "injects homeserver faults");
+    await world.startBot();
+    // Twice refused with 502 (a proxy in front of the homeserver, a federation timeout):
+    // before, the bot gave up until its next start, and Maria's messages went unanswered.
+    world.testHomeserver.faults.set({ failNext: 2, status: 502, failPaths: "/join/" });
+    const maria = await world.person("maria");
+    const room = await world.directMessage(maria);
+    await maria.sendText(room, "help");
+    await maria.waitForMessage(room, (_body, e) => isBotNotice(world)(e), 30_000);
+    expect(world.bot?.child.exitCode).to.equal(null);
+  });
+
   it("answers malformed and unsupported messages politely and never crashes", async () => {
     await world.startBot();
     const maria = await world.person("maria");

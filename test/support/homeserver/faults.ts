@@ -4,6 +4,11 @@ export interface FaultSettings {
   readonly failNext?: number;
   /** The 5xx status for `failNext` (default 503). */
   readonly status?: number;
+  /**
+   * Only requests whose path matches this regular expression (its source, e.g. `/join/`) count
+   * for `failNext`; cleared with it.
+   */
+  readonly failPaths?: string;
   /** Delay every request by this many milliseconds. */
   readonly delayMs?: number;
   /** Hold every request until unpaused. */
@@ -24,6 +29,7 @@ export class Faults {
   private delayMs = 0;
   private paused = false;
   private holdPaths: RegExp | undefined;
+  private failPaths: RegExp | undefined;
   private readonly waitingForResume = new Set<() => void>();
   private readonly waitingForHeld = new Set<() => void>();
 
@@ -36,6 +42,7 @@ export class Faults {
     if (settings.delayMs !== undefined) this.delayMs = settings.delayMs;
     if (settings.paused !== undefined) this.setPaused(settings.paused);
     if (settings.holdPaths !== undefined) this.holdPaths = new RegExp(settings.holdPaths);
+    if (settings.failPaths !== undefined) this.failPaths = new RegExp(settings.failPaths);
     if (settings.dropConnections === true) this.dropConnections();
   }
 
@@ -44,6 +51,7 @@ export class Faults {
     this.status = 503;
     this.delayMs = 0;
     this.holdPaths = undefined;
+    this.failPaths = undefined;
     this.setPaused(false);
   }
 
@@ -86,7 +94,7 @@ export class Faults {
         });
       });
     }
-    if (this.failNext > 0) {
+    if (this.failNext > 0 && this.failPaths?.test(path) !== false) {
       this.failNext -= 1;
       return this.status;
     }
