@@ -24,6 +24,7 @@ export class Invites {
   /** Answers the homeserver failed, to try again: the timer, by room. */
   private readonly retries = new Map<string, NodeJS.Timeout>();
   private stopped = false;
+  private deciding = false;
 
   /**
    * Listens for new invites; call before `startClient`. An invite is answered after the whole
@@ -35,14 +36,22 @@ export class Invites {
       if (membership === "invite") this.arrived.add(room);
     });
     this.client.on(ClientEvent.Sync, () => {
+      // Until `answerPending`, invites wait: the bot has not joined its rooms yet, and would
+      // refuse, for good, someone who shares one with it.
+      if (!this.deciding) return;
       const rooms = [...this.arrived];
       this.arrived.clear();
       for (const room of rooms) if (room.getMyMembership() === "invite") void this.answer(room);
     });
   }
 
-  /** Answers invites that arrived while the bot was down. */
+  /**
+   * Answers the invites that arrived while the bot was down or starting, and from now on each
+   * as it comes; call once the configured rooms are joined.
+   */
   async answerPending(): Promise<void> {
+    this.deciding = true;
+    this.arrived.clear();
     for (const room of this.client.getRooms()) {
       if (room.getMyMembership() === "invite") await this.answer(room);
     }
@@ -57,10 +66,11 @@ export class Invites {
 
   private async answer(room: Room, attempts = 0): Promise<void> {
     const inviter = room.getMember(this.client.getSafeUserId())?.events.member?.getSender();
-    const accept =
-      this.configuredRoomIds().includes(room.roomId) ||
-      (inviter !== undefined && (this.directory().isKnown(inviter) || this.sharesDsxRoom(inviter)));
     try {
+      const accept =
+        this.configuredRoomIds().includes(room.roomId) ||
+        (inviter !== undefined &&
+          (this.directory().isKnown(inviter) || (await this.sharesDsxRoomOnServer(inviter))));
       if (accept) {
         await this.client.joinRoom(room.roomId);
         this.log.info("joined on invitation", { roomId: room.roomId });
@@ -97,6 +107,24 @@ export class Invites {
     );
     timer.unref();
     this.retries.set(room.roomId, timer);
+  }
+
+  /**
+   * Whether the person is in a configured DSX room, as the homeserver says: a refusal is final
+   * for them, and the client may not have every member of a room it joined a moment ago.
+   */
+  private async sharesDsxRoomOnServer(userId: string): Promise<boolean> {
+    for (const roomId of this.configuredRoomIds()) {
+      const members = await this.client.getJoinedRoomMembers(roomId).catch((error: unknown) => {
+        // A room the bot could not join (said at start) tells nothing; a failing server is
+        // asked again with the whole answer.
+        const status = (error as { httpStatus?: number }).httpStatus;
+        if (status !== undefined && status >= 400 && status < 500 && status !== 429) return;
+        throw error;
+      });
+      if (members !== undefined && userId in members.joined) return true;
+    }
+    return false;
   }
 
   /** Whether the person is in one of the configured DSX rooms with the bot. */

@@ -157,6 +157,26 @@ describe("the bot's core, as a partner sees it", function () {
     expect(world.bot?.child.exitCode).to.equal(null);
   });
 
+  it("on its first day, accepts a stranger's invitation sent before it started, who shares a DSX room", async () => {
+    // Olga is not in the directory but is in the community room (she may need to report
+    // harassment). Her invitation came before the bot had joined its rooms: it was refused,
+    // for good, as if she were a stranger to every DSX room.
+    const ana = await world.dsxTeamMember();
+    const olga = await world.person("olga");
+    await ana.invite(world.rooms.communityAlerts, olga.userId);
+    await olga.waitForMembership(world.rooms.communityAlerts, "invite", 30_000);
+    await olga.joinRoom(world.rooms.communityAlerts);
+    const room = await olga.createEncryptedRoom({
+      invite: [world.botUserId],
+      isDirect: true,
+      preset: "trusted_private_chat",
+    });
+    await world.startBot();
+    await olga.waitForMemberState(room, world.botUserId, "join", 30_000);
+    await olga.sendText(room, "help");
+    await olga.waitForMessage(room, (_body, e) => isBotNotice(world)(e), 30_000);
+  });
+
   it("accepts a partner's invitation once the homeserver stops failing the join", async function () {
     needsTestHomeserver(this, "injects homeserver faults");
     await world.startBot();
