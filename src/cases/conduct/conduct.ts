@@ -33,7 +33,7 @@ import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import { languageOf } from "../../store/people.js";
 import { conductIntake, reportText, type ConductReportAnswers } from "./intake.js";
-import { handlersOf, recused } from "./recusal.js";
+import { handlingOf, recused, type Handling } from "./recusal.js";
 
 const ROOM_JOB = "conduct.room";
 const NOBODY_JOB = "conduct.nobody-can-handle";
@@ -49,6 +49,8 @@ const OUTCOMES = ["warning", "expulsion", "no-action", "resolved", "withdrawn"] 
 interface Details extends ConductReportAnswers {
   readonly reporter: string;
   readonly reporterRoom: string;
+  /** Absent in reports made before the advisory committee could handle one: the abuse team. */
+  readonly handledBy?: Handling["body"];
 }
 
 export interface ConductOptions {
@@ -80,7 +82,11 @@ export class Conduct {
       words,
       rooms: ["report"],
       summary,
-      allowed: (context) => context.directory.isAbuseTeam(context.inbound.sender),
+      // The advisory committee handles the reports that leave no one of the abuse team; the
+      // report's own handlers are checked with the report.
+      allowed: (context) =>
+        context.directory.isAbuseTeam(context.inbound.sender) ||
+        context.directory.isAdvisoryCommittee(context.inbound.sender),
       run: (context, rest) => this.withReport(context, rest, run),
     });
     return {
@@ -220,7 +226,13 @@ export class Conduct {
       caseId: report.caseId,
       step: "report",
       text: lines([
-        t({ key: "conduct.roomHeader", params: { caseId: report.caseId } }),
+        t({
+          key:
+            details.handledBy === "advisory-committee"
+              ? "conduct.roomHeaderCommittee"
+              : "conduct.roomHeader",
+          params: { caseId: report.caseId },
+        }),
         t({
           key: "conduct.reportedBy",
           params: {
@@ -240,9 +252,14 @@ export class Conduct {
     const { manager, inbound, directory } = context;
     const now = new Date();
     const caseId = await nextCaseId(manager, "COC", now);
-    const details: Details = { ...answers, reporter: inbound.sender, reporterRoom: inbound.roomId };
     const out = recused(directory, inbound.sender, answers.who);
-    const handlers = handlersOf(directory, inbound.sender, answers.who);
+    const { body, handlers } = handlingOf(directory, inbound.sender, answers.who);
+    const details: Details = {
+      ...answers,
+      reporter: inbound.sender,
+      reporterRoom: inbound.roomId,
+      handledBy: body,
+    };
     const report = manager.create(ConductReport, {
       caseId,
       state: "open",
@@ -276,7 +293,8 @@ export class Conduct {
       await this.o.jobs().schedule(manager, { kind: ROOM_JOB, dueAt: now.getTime(), caseId });
       return;
     }
-    // Everyone on the abuse team is recused: DSX's other people are told a report waits.
+    // Everyone on the abuse team and the advisory committee is recused: DSX's other people
+    // are told a report waits.
     const others = directory.dsx.members.filter((member) => !out.has(member));
     if (others.length === 0) {
       this.o.log.error("nobody can handle a conduct report", { caseId });
@@ -296,7 +314,13 @@ export class Conduct {
     if (report?.state !== "open" || roomId === undefined) return;
     if (report.roomId !== roomId)
       await manager.update(ConductReport, { id: report.id }, { roomId, updatedAt: Date.now() });
-    await this.tellReporter(manager, report, "conduct.withTeam");
+    // The reporter learns which body has the report, never whom it names.
+    const byCommittee = this.details(report).handledBy === "advisory-committee";
+    await this.tellReporter(
+      manager,
+      report,
+      byCommittee ? "conduct.withCommittee" : "conduct.withTeam",
+    );
   }
 
   /**

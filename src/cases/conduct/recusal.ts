@@ -1,13 +1,17 @@
 /** What recusal needs of the directory. */
 export interface RecusalDirectory {
   readonly abuseTeam: readonly string[];
-  organisationOf(userId: string): { readonly members: readonly string[] } | undefined;
+  readonly advisoryCommittee: readonly string[];
+  organisationOf(
+    userId: string,
+  ): { readonly role?: string; readonly members: readonly string[] } | undefined;
 }
 
 /**
  * Who may not handle a report (the Code of Conduct: "If the person who is harassing you is part
- * of the organizing staff, they will recuse themselves"): the person named, everyone of their
- * organisation, and the reporter.
+ * of the organizing staff, they will recuse themselves"): the person named, the reporter, and,
+ * outside DSX's own organisation, the named person's colleagues. DSX's own people are the usual
+ * abuse team: recusing all of them for one of theirs would leave the report with nobody.
  */
 export function recused(
   directory: Pick<RecusalDirectory, "organisationOf">,
@@ -17,17 +21,32 @@ export function recused(
   const people = new Set([reporter]);
   if (named !== undefined) {
     people.add(named);
-    for (const member of directory.organisationOf(named)?.members ?? []) people.add(member);
+    const organisation = directory.organisationOf(named);
+    if (organisation?.role !== "dsx")
+      for (const member of organisation?.members ?? []) people.add(member);
   }
   return people;
 }
 
-/** The abuse team members who handle a report: everyone not recused. */
-export function handlersOf(
+/** Which body handles a report, and who of it. */
+export interface Handling {
+  readonly body: "abuse-team" | "advisory-committee";
+  readonly handlers: string[];
+}
+
+/**
+ * The abuse team less whoever is recused; if that leaves nobody, the advisory committee less
+ * whoever is recused, as the independent body (DESIGN.md, "Abuse team"). No handlers at all
+ * when both are emptied.
+ */
+export function handlingOf(
   directory: RecusalDirectory,
   reporter: string,
   named: string | undefined,
-): string[] {
+): Handling {
   const out = recused(directory, reporter, named);
-  return directory.abuseTeam.filter((member) => !out.has(member));
+  const team = directory.abuseTeam.filter((member) => !out.has(member));
+  if (team.length > 0) return { body: "abuse-team", handlers: team };
+  const committee = directory.advisoryCommittee.filter((member) => !out.has(member));
+  return { body: "advisory-committee", handlers: committee };
 }

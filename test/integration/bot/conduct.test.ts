@@ -106,6 +106,38 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
     expect(readableMessagesAbout(lee, "Puffin-canary")).to.deep.equal([]);
   });
 
+  it("a report that leaves nobody of the abuse team goes to the advisory committee, and the reporter is told", async () => {
+    // Lee (abuse team) reports Ana (abuse team, DSX): both are recused, nobody of the team is
+    // left. Before, the log said "nobody can handle a conduct report" and Lee waited for ever.
+    const lee = await world.person("lee");
+    const leeDm = await world.directMessage(lee);
+    const [kim, jo] = [await world.person("kim"), await world.person("jo")];
+    const caseId = await report(lee, leeDm, {
+      what: "Heron-canary: threats in a private message",
+      who: ana.userId,
+      anonymous: "no",
+    });
+    const told = await lee.waitForMessage(leeDm, step("status"), WAIT);
+    expect(told.getContent()["body"]).to.contain(caseId).and.to.contain("advisory committee");
+    expect(told.getContent()["body"]).to.not.contain(ana.userId);
+    const roomId = await kim.waitForInvite(world.botUserId, (r) => r.name === caseId, WAIT);
+    await jo.waitForInvite(world.botUserId, (r) => r.name === caseId, WAIT);
+    await kim.joinRoom(roomId);
+    const posted = await kim.waitForMessage(roomId, step("report"), WAIT);
+    expect(posted.getContent()["body"])
+      .to.contain("Heron-canary")
+      .and.to.contain("advisory committee");
+    await kim.sendText(roomId, "!dsx close no-action handled in person");
+    const outcome = await lee.waitForMessage(
+      leeDm,
+      fromBot((b) => b.includes("closed your report")),
+      WAIT,
+    );
+    expect(outcome.getContent()["body"]).to.contain("(no-action)");
+    expect(readableMessagesAbout(ana, "Heron-canary")).to.deep.equal([]);
+    expect(await world.membership(roomId, ana.userId)).to.equal(undefined);
+  });
+
   it("an anonymous report: nowhere the reporter's ID, and they still receive the outcome", async () => {
     // Olga is not in the directory: a stranger to the bot, but she shares a DSX room with it.
     const olga = await world.person("olga");
