@@ -172,7 +172,15 @@ export class Incidents {
             label,
             caseId: incident.caseId,
             step: "summary",
-            text: summaryText(context, report),
+            text: summaryText(
+              context,
+              report,
+              [],
+              incident.partnerOrg === null
+                ? "?"
+                : (context.directory.organisation(incident.partnerOrg)?.name ??
+                    incident.partnerOrg),
+            ),
           });
         },
       },
@@ -385,7 +393,7 @@ export class Incidents {
       step: "received",
       text: context.text({ key: "incident.received", params: { caseId } }),
     });
-    this.tellTriage(context, caseId, report, region);
+    this.tellTriage(context, caseId, report, partner, region);
     await this.offers.opened(manager, incident);
   }
 
@@ -394,6 +402,7 @@ export class Incidents {
     context: ChatContext,
     caseId: string,
     report: IncidentReport,
+    partner: string | null,
     region: string | null,
   ): void {
     const triage = this.options.triageRoomId();
@@ -403,12 +412,16 @@ export class Incidents {
     const typeLabel = context.catalog.hasKey("en", `incidentType.${report.type}`)
       ? english(`incidentType.${report.type}`).plain
       : report.type;
+    const organisation =
+      partner === null ? "?" : (context.directory.organisation(partner)?.name ?? partner);
     const metadata = english("incident.triageNew", {
       caseId,
       type: typeLabel,
       urgency: english(`urgency.${report.urgency}`).plain,
       language: context.language,
-      region: region ?? english("incident.noRegion").plain,
+      organisation,
+      // The intake asks for no region: it is the partner's, when the directory has one.
+      region: region === null ? "" : english("incident.region", { region }).plain,
     });
     if (report.label === "RED") {
       const withheld = english("incident.triageWithheld", {
@@ -426,6 +439,8 @@ export class Incidents {
     const details = summaryText(
       { ...context, language: "en", text: (t) => context.text(t, "en") },
       report,
+      [],
+      organisation,
     );
     context.send(triage, { label: report.label, caseId, step: "summary", text: details });
   }

@@ -114,10 +114,17 @@ export function summaryText(
   context: RenderContext,
   report: IncidentReport,
   fileNames: readonly string[] = [],
+  /** Whose report it is, for anyone but the reporter (who reads "Your report"). */
+  organisation?: string,
 ): Rendered {
+  const heading =
+    organisation === undefined
+      ? context.text({ key: "incident.summaryYours" })
+      : context.text({ key: "incident.summaryFrom", params: { organisation } });
   return context.text({
     key: "incident.summary",
     params: {
+      heading: heading.plain,
       type: typeName(context, report.type),
       description: report.description,
       measures: report.measures,

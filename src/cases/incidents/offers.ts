@@ -1,3 +1,4 @@
+import { spokenDuration } from "../../chat/spoken-duration.js";
 import type { EntityManager } from "typeorm";
 import type { Command } from "../../chat/command.js";
 import type { ChatContext } from "../../chat/context.js";
@@ -175,10 +176,11 @@ export class Offers {
     const provider = payloadText(job, "provider");
     const incident = await this.s.store.get(manager, job.caseId ?? "");
     if (incident?.state !== "offered" || incident.offeredTo !== provider) return;
-    const within = humanDuration(this.s.offerTimeoutMs());
     for (const [member, roomId] of rooms) {
       const language = await languageOf(manager, member);
-      const text = (key: string) => render(this.s, language, { key }).plain;
+      const within = spokenDuration(this.s.catalog, language, this.s.offerTimeoutMs());
+      const text = (key: string, params?: Record<string, string>) =>
+        render(this.s, language, { key, ...(params ? { params } : {}) }).plain;
       await this.s.say(manager, roomId, {
         label: "GREEN",
         caseId: incident.caseId,
@@ -193,7 +195,8 @@ export class Offers {
               : incident.type,
             urgency: text(`urgency.${incident.urgency ?? "medium"}`),
             language: incident.language ?? "",
-            region: incident.region ?? text("incident.noRegion"),
+            region:
+              incident.region === null ? "" : text("incident.region", { region: incident.region }),
             within,
           },
         }),
@@ -301,22 +304,4 @@ export class Offers {
     const organisation = this.s.directory().organisationOf(userId);
     return organisation?.role === "provider" ? organisation.id : undefined;
   }
-}
-
-/** A duration as people say it: "24 hours", "2 days", "30 seconds". */
-export function humanDuration(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, "day"],
-    [3_600_000, "hour"],
-    [60_000, "minute"],
-    [1000, "second"],
-  ];
-  for (const [size, name] of units) {
-    if (ms >= size && ms % size === 0) {
-      const n = ms / size;
-      return `${n} ${name}${n === 1 ? "" : "s"}`;
-    }
-  }
-  const seconds = Math.max(1, Math.round(ms / 1000));
-  return `${String(seconds)} second${seconds === 1 ? "" : "s"}`;
 }

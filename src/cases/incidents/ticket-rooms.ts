@@ -186,6 +186,7 @@ export class TicketRooms {
           },
           report,
           files.map((f) => f.name),
+          organisationName(this.s, incident.partnerOrg),
         ),
         text("ticket.commands"),
       ]),

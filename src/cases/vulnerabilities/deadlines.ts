@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Text } from "../../chat/catalog.js";
 import { lines, renderText } from "../../chat/render.js";
+import { spokenDuration } from "../../chat/spoken-duration.js";
 import type { ScheduledTask } from "../../schedule/scheduler.js";
 import { defineTask } from "../../schedule/scheduler.js";
 import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
@@ -58,6 +59,11 @@ export class DisclosureJobs {
               description: this.s.o.store.open(v, "description"),
               evidence: this.s.o.store.open(v, "evidence"),
               due: time(v.respondBy),
+              disclosure: spokenDuration(
+                this.s.o.catalog,
+                language,
+                this.s.o.policy().discloseAfter,
+              ),
             },
           }),
           // The reporter's name and contact go to the affected party only if they agreed.
@@ -78,7 +84,9 @@ export class DisclosureJobs {
     const deadline = deadlineOf(job);
     if (!v || isFinished(v) || deadline === undefined) return;
     const at = deadlineTime(v, deadline);
-    if (at === null) return;
+    // A reminder the bot was down for, of a deadline gone by meanwhile, would ask for what can
+    // no longer be done in time: the deadline's own message says it passed, and when.
+    if (at === null || at <= Date.now()) return;
     const params = { caseId: v.caseId, deadline, due: time(at) };
     await this.s.tellTriage(manager, "GREEN", "reminder", { key: "vuln.reminderTriage", params });
     for (const contact of this.s.o.store.contacts(v)) {
@@ -97,7 +105,10 @@ export class DisclosureJobs {
     const v = await this.s.o.store.get(manager, job.caseId ?? "");
     const deadline = deadlineOf(job);
     if (!v || isFinished(v) || deadline === undefined) return;
-    const late = Date.now() - job.dueAt > LATE_AFTER_MS ? ` (late: due ${time(job.dueAt)})` : "";
+    const late =
+      Date.now() - job.dueAt > LATE_AFTER_MS
+        ? this.s.en({ key: "vuln.late", params: { due: time(job.dueAt) } }).plain
+        : "";
     const caseId = v.caseId;
     if (deadline === "respond") {
       if (v.answeredAt !== null) return;
@@ -113,7 +124,13 @@ export class DisclosureJobs {
         .map((p) => p.name ?? p.id);
       await this.s.tellTriage(manager, "GREEN", "escalation", {
         key: "vuln.escalation",
-        params: { caseId, late, providers: providers.join(", ") || "—" },
+        params: {
+          caseId,
+          late,
+          providers: providers.join(", ") || "—",
+          // The time since the notice, as this case's schedule has it (an extension moves it).
+          waited: spokenDuration(this.s.o.catalog, "en", job.dueAt - v.notifiedAt),
+        },
       });
     } else {
       await this.s.disclose(manager, v, late);

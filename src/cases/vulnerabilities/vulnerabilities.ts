@@ -1,3 +1,4 @@
+import { spokenDuration } from "../../chat/spoken-duration.js";
 import type { ChatContext } from "../../chat/context.js";
 import type { Command } from "../../chat/command.js";
 import { startDialogue } from "../../chat/dialogue.js";
@@ -79,7 +80,15 @@ export class Vulnerabilities {
           summary: "vuln.command",
           allowed: (context) => context.directory.isKnown(context.inbound.sender),
           run: async (context) => {
-            context.reply({ label: "WHITE", text: context.text({ key: "vuln.start" }) });
+            const disclosure = spokenDuration(
+              context.catalog,
+              context.language,
+              this.o.policy().discloseAfter,
+            );
+            context.reply({
+              label: "WHITE",
+              text: context.text({ key: "vuln.start", params: { disclosure } }),
+            });
             await startDialogue(context, intake);
           },
         },

@@ -76,7 +76,7 @@ describe("incidents, as a partner and the DSX team see them", function () {
       30_000,
     );
     expect(notice.getContent()["body"]).to.contain(
-      "Phishing, urgency high, language en, region not given",
+      "from Rights Collective: Phishing, urgency high, language en.",
     );
     const details = await ana.waitForMessage(
       world.rooms.triage,

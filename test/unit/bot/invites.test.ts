@@ -24,18 +24,31 @@ function room(roomId: string, members: Record<string, string>, inviter?: string)
 }
 
 describe("invitations", () => {
-  it("waits for the whole sync response: a stranger who joined a DSX room in it is let in", async () => {
+  it("are decided once the bot's rooms are joined, by who the homeserver says is in them", async () => {
     const client = new EventEmitter() as EventEmitter & Record<string, unknown>;
+    /** What the homeserver says: the stranger is in GREEN, whatever the client holds yet. */
+    const onServer: Record<string, string[]> = { [GREEN]: [BOT, STRANGER] };
     const rooms = new Map<string, Room>([[GREEN, room(GREEN, { [BOT]: "join" })]]);
     const joined: string[] = [];
+    const refused: string[] = [];
     Object.assign(client, {
       getSafeUserId: () => BOT,
       getRoom: (roomId: string) => rooms.get(roomId) ?? null,
+      getRooms: () => [...rooms.values()],
+      getJoinedRoomMembers: (roomId: string) =>
+        Promise.resolve({
+          joined: Object.fromEntries((onServer[roomId] ?? []).map((u) => [u, {}])),
+        }),
       joinRoom: (roomId: string) => {
         joined.push(roomId);
         return Promise.resolve();
       },
-      http: { authedRequest: () => Promise.reject(new Error("refused")) },
+      http: {
+        authedRequest: (_method: string, path: string) => {
+          refused.push(decodeURIComponent(path.split("/")[2] ?? ""));
+          return Promise.resolve({});
+        },
+      },
     });
     const log = { info: () => undefined, warn: () => undefined } as never;
     const invites = new Invites(
@@ -45,13 +58,22 @@ describe("invitations", () => {
       log,
     );
     invites.attach();
-    // One sync response: the invite is processed first, the stranger's join in GREEN after.
-    const dm = room("!dm:elsewhere.example", { [BOT]: "invite", [STRANGER]: "join" }, STRANGER);
-    client.emit(RoomEvent.MyMembership, dm, "invite");
-    rooms.set(GREEN, room(GREEN, { [BOT]: "join", [STRANGER]: "join" }));
-    expect(joined, "not answered before the response is all in").to.deep.equal([]);
-    client.emit(ClientEvent.Sync, "SYNCING", "SYNCING");
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(joined).to.deep.equal(["!dm:elsewhere.example"]);
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const invite = (roomId: string, from: string) => {
+      const dm = room(roomId, { [BOT]: "invite", [from]: "join" }, from);
+      rooms.set(roomId, dm);
+      client.emit(RoomEvent.MyMembership, dm, "invite");
+      client.emit(ClientEvent.Sync, "SYNCING", "SYNCING");
+    };
+    invite("!early:elsewhere.example", STRANGER);
+    await settle();
+    expect(joined, "not decided while the bot is starting").to.deep.equal([]);
+    await invites.answerPending();
+    expect(joined).to.deep.equal(["!early:elsewhere.example"]);
+    invite("!later:elsewhere.example", STRANGER);
+    invite("!nobody:elsewhere.example", "@nobody:elsewhere.example");
+    await settle();
+    expect(joined).to.deep.equal(["!early:elsewhere.example", "!later:elsewhere.example"]);
+    expect(refused).to.deep.equal(["!nobody:elsewhere.example"]);
   });
 });
