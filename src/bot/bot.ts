@@ -62,6 +62,7 @@ export async function startBot(
   log.info("session established", { deviceId: session.deviceId });
   const connection = await connect(config, session, log);
   const { client } = connection;
+  await logDeviceKey(client, log);
   const catalog = Catalog.load();
   const roomKinds = new RoomKinds(client);
   // The rooms the bot makes (direct rooms, case rooms), for every workflow.
@@ -217,6 +218,19 @@ export async function startBot(
       await connection.close();
     },
   };
+}
+
+/**
+ * The device's ed25519 key as Element shows it ("Session key", in groups of four), for an
+ * operator verifying the bot by hand: it is public, and only the log has it otherwise.
+ */
+async function logDeviceKey(client: MatrixClient, log: Logger): Promise<void> {
+  const keys = await client.getCrypto()?.getOwnDeviceKeys();
+  if (keys === undefined) return;
+  log.info("the bot's device", {
+    deviceId: client.getDeviceId() ?? "",
+    sessionKey: keys.ed25519.match(/.{1,4}/g)?.join(" ") ?? keys.ed25519,
+  });
 }
 
 /**

@@ -90,7 +90,7 @@ export class Invites {
       this.log.warn("could not answer an invitation", {
         roomId: room.roomId,
         error,
-        ...(transient ? { retryInMs: retryDelay(attempts) } : {}),
+        ...(transient ? { ms: retryDelay(attempts) } : {}),
       });
       if (transient && !this.stopped) this.retry(room, attempts + 1);
     }

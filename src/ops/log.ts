@@ -12,6 +12,8 @@ export interface LogFields {
   caseId?: string;
   jobId?: string;
   deviceId?: string;
+  /** A device's public ed25519 key, as Element shows it (for verifying the bot by hand). */
+  sessionKey?: string;
   step?: string;
   command?: string;
   label?: string;

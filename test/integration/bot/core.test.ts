@@ -177,6 +177,18 @@ describe("the bot's core, as a partner sees it", function () {
     await olga.waitForMessage(room, (_body, e) => isBotNotice(world)(e), 30_000);
   });
 
+  it("logs its device's session key as Element shows it: the key a partner's client has for it", async () => {
+    const bot = await world.startBot();
+    const maria = await world.person("maria");
+    await world.directMessage(maria);
+    const line = bot.stdout.split("\n").find((l) => l.includes(`"msg":"the bot's device"`));
+    const logged = JSON.parse(line ?? "{}") as { deviceId?: string; sessionKey?: string };
+    expect(logged.sessionKey).to.match(/^(\S{4} )+\S{1,4}$/);
+    const devices = await maria.client.getCrypto()?.getUserDeviceInfo([world.botUserId], true);
+    const device = devices?.get(world.botUserId)?.get(logged.deviceId ?? "");
+    expect(logged.sessionKey?.replace(/ /g, "")).to.equal(device?.getFingerprint());
+  });
+
   it("accepts a partner's invitation once the homeserver stops failing the join", async function () {
     needsTestHomeserver(this, "injects homeserver faults");
     await world.startBot();
