@@ -1,7 +1,7 @@
 import { ClientEvent, SyncState, type MatrixClient, type SyncStateData } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
 import { Catalog } from "../chat/catalog.js";
-import { renderText, verbatim, lines } from "../chat/render.js";
+import { lines, list, renderText } from "../chat/render.js";
 import { ChatRouter } from "../chat/router.js";
 import type { LiveDirectory } from "../config/live-directory.js";
 import type { BotConfig } from "../config/schema.js";
@@ -26,6 +26,7 @@ import { Scheduler } from "../schedule/scheduler.js";
 import { withRoomEvents } from "./event-router.js";
 import { RoomGuard } from "../guard/room-guard.js";
 import { Invites } from "./invites.js";
+import { checkConfiguredRooms, logRoomProblems, type RoomKey } from "./room-checks.js";
 import { MessageHandler } from "./message-handler.js";
 import { RoomKinds } from "./room-kinds.js";
 import { assembleWorkflows } from "./workflows.js";
@@ -175,7 +176,14 @@ export async function startBot(
   workflows.vulnerabilities.watchReceipts(() => void outbox.flush());
   await startSyncing(client, log);
   await crossSignOwnDevice(client, config.bot.password, log);
-  const unreachable = await joinConfiguredRooms(client, config, roomKinds, configuredRoomIds, log);
+  const { joined, unreachable } = await joinConfiguredRooms(
+    client,
+    config,
+    roomKinds,
+    configuredRoomIds,
+  );
+  const roomProblems = await checkConfiguredRooms(client, joined, unreachable, config.rooms);
+  logRoomProblems(roomProblems, log);
   await invites.answerPending();
   await inbox.catchUp();
   await guard.sweepAll(
@@ -192,13 +200,20 @@ export async function startBot(
   await scheduler.start();
   await workflows.vulnerabilities.checkAllSeen();
   void outbox.flush();
-  if (unreachable.length > 0 && roomKinds.configuredKind(configuredRoomIds[0] ?? "") === "triage") {
+  const triage = joined.get("triage");
+  if (roomProblems.length > 0 && triage !== undefined) {
+    const say = (key: string, params?: Record<string, string>) =>
+      renderText(catalog, DEFAULT_LANGUAGE, { key, ...(params ? { params } : {}) });
     const text = lines([
-      renderText(catalog, DEFAULT_LANGUAGE, { key: "rooms.unreachable" }),
-      verbatim(unreachable.join(", ")),
+      say("rooms.problems"),
+      list(
+        roomProblems.map(({ key, reference, problem }) =>
+          say(`rooms.problem.${problem}`, { room: `${key} (${reference})` }),
+        ),
+      ),
     ]);
     await transaction(dataSource, (manager) =>
-      outbox.enqueue(manager, configuredRoomIds[0] ?? "", { label: "WHITE", text }, null),
+      outbox.enqueue(manager, triage, { label: "WHITE", step: "room-problems", text }, null),
     );
     void outbox.flush();
   }
@@ -289,29 +304,32 @@ function watchConnection(client: MatrixClient, log: Logger): void {
   });
 }
 
-/** Joins (or accepts the invite to) every configured room; returns those it cannot reach. */
+/**
+ * Joins the configured rooms (the triage room first in `roomIds`: the bot reports problems
+ * there), and says which it could and could not join.
+ */
 async function joinConfiguredRooms(
   client: MatrixClient,
   config: BotConfig,
   roomKinds: RoomKinds,
   roomIds: string[],
-  log: Logger,
-): Promise<string[]> {
-  const unreachable: string[] = [];
-  for (const [key, reference] of Object.entries(config.rooms) as [
-    keyof BotConfig["rooms"],
-    string,
-  ][]) {
+): Promise<{
+  joined: Map<RoomKey, string>;
+  unreachable: { key: RoomKey; reference: string; error: unknown }[];
+}> {
+  const joined = new Map<RoomKey, string>();
+  const unreachable: { key: RoomKey; reference: string; error: unknown }[] = [];
+  for (const [key, reference] of Object.entries(config.rooms) as [RoomKey, string][]) {
     try {
       const room = await client.joinRoom(reference);
       roomKinds.setConfigured(key, room.roomId);
-      // The triage room first: the bot reports problems there.
+      joined.set(key, room.roomId);
       if (key === "triage") roomIds.unshift(room.roomId);
       else roomIds.push(room.roomId);
     } catch (error) {
-      unreachable.push(`${key} (${reference})`);
-      log.error("cannot join a configured room", { key: `rooms.${key}`, error });
+      // Said with the other problems of the configured rooms (checkConfiguredRooms).
+      unreachable.push({ key, reference, error });
     }
   }
-  return unreachable;
+  return { joined, unreachable };
 }

@@ -130,6 +130,12 @@ export class DsxWorld {
     return join(this.folder, "bot.yaml");
   }
 
+  /** Configures another room (an ID or an alias) as one of the bot's rooms, from its next start. */
+  async useRoom(key: (typeof ROOM_KEYS)[number], reference: string): Promise<void> {
+    this.rooms[key] = reference;
+    await writeFile(this.configFile, this.configText());
+  }
+
   user(localpart: string): string {
     return `@${localpart}:${this.homeserverFor(localpart).serverName}`;
   }

@@ -1,0 +1,69 @@
+import type { MatrixClient } from "matrix-js-sdk";
+import type { BotConfig } from "../config/schema.js";
+import type { Logger } from "../ops/log.js";
+import { readRoomFacts } from "../matrix/room-facts.js";
+
+export type RoomKey = keyof BotConfig["rooms"];
+
+/** What keeps a configured room from doing its work, as the operator must hear it. */
+export type RoomProblem = "unreachable" | "unencrypted" | "public" | "world-readable" | "published";
+
+export interface ConfiguredRoomProblem {
+  readonly key: RoomKey;
+  readonly reference: string;
+  readonly problem: RoomProblem;
+  /** Why it could not be joined. */
+  readonly error?: unknown;
+}
+
+/**
+ * Every configured room but the public alert room receives labelled messages (triage, abuse and
+ * advisory up to RED, the GREEN rooms GREEN): the outbox refuses each of them in a room that is
+ * not encrypted or that anyone can read. Said at start, room by room, rather than found out
+ * when the first answer is refused.
+ */
+export async function checkConfiguredRooms(
+  client: MatrixClient,
+  joined: ReadonlyMap<RoomKey, string>,
+  unreachable: readonly {
+    readonly key: RoomKey;
+    readonly reference: string;
+    readonly error: unknown;
+  }[],
+  references: BotConfig["rooms"],
+): Promise<ConfiguredRoomProblem[]> {
+  const problems: ConfiguredRoomProblem[] = unreachable.map((room) => ({
+    ...room,
+    problem: "unreachable",
+  }));
+  for (const [key, roomId] of joined) {
+    if (key === "publicAlerts") continue;
+    const facts = await readRoomFacts(client, roomId, true);
+    if (facts === undefined) continue;
+    const found: RoomProblem[] = [];
+    if (!facts.encrypted) found.push("unencrypted");
+    if (facts.joinRule === "public") found.push("public");
+    if (facts.historyVisibility === "world_readable") found.push("world-readable");
+    if (facts.publishedInDirectory) found.push("published");
+    for (const problem of found) problems.push({ key, reference: references[key], problem });
+  }
+  return problems;
+}
+
+/** Each problem in the log; the triage room's own unreachability as the error it is. */
+export function logRoomProblems(problems: readonly ConfiguredRoomProblem[], log: Logger): void {
+  for (const { key, problem, error } of problems) {
+    const fields = {
+      key: `rooms.${key}`,
+      reason: problem,
+      ...(error === undefined ? {} : { error }),
+    };
+    if (key === "triage" && problem === "unreachable")
+      log.error(
+        "the triage room is unreachable: the DSX team will hear nothing from the bot",
+        fields,
+      );
+    else if (problem === "unreachable") log.error("cannot join a configured room", fields);
+    else log.error("a configured room cannot receive labelled messages", fields);
+  }
+}
