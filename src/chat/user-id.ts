@@ -6,3 +6,17 @@
 export function isUserId(text: string): boolean {
   return text.length <= 255 && /^@[^\s:]+:\S+$/.test(text);
 }
+
+/** Characters that show nothing (zero-width, joiners, bidi controls, the BOM). */
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
+
+/**
+ * A user ID as a person means it, for telling whether two spellings name one person: without
+ * invisible characters, in Unicode's compatibility form, in lower case. Homeservers give user
+ * IDs lower-case localparts (Synapse refuses new upper-case ones and logs in case-insensitively)
+ * and server names are DNS names, so `@Ana:Example.org` is `@ana:example.org` to the person
+ * who typed it. Used to compare, never to address anyone.
+ */
+export function canonicalUserId(userId: string): string {
+  return userId.replace(INVISIBLE, "").normalize("NFKC").toLowerCase();
+}

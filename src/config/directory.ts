@@ -1,3 +1,4 @@
+import { canonicalUserId } from "../chat/user-id.js";
 import type { BotConfig, OrganisationConfig, OrganisationRole } from "./schema.js";
 
 /** An organisation as the directory knows it. */
@@ -72,6 +73,21 @@ export class Directory {
 
   isAdvisoryCommittee(userId: string): boolean {
     return this.advisoryCommittee.includes(userId);
+  }
+
+  /**
+   * The directory's own spelling of a user ID typed another way (`@Ana:localhost` for
+   * `@ana:localhost`, or with invisible characters), else the ID as given.
+   */
+  resolveUser(userId: string): string {
+    const wanted = canonicalUserId(userId);
+    const people = [
+      ...this.byMember.keys(),
+      ...this.byAffiliate.keys(),
+      ...this.abuseTeam,
+      ...this.advisoryCommittee,
+    ];
+    return people.find((person) => canonicalUserId(person) === wanted) ?? userId;
   }
 
   /** Anyone the directory names in any capacity. */

@@ -1,3 +1,4 @@
+import { canonicalUserId } from "../../chat/user-id.js";
 import { isUserId } from "../../chat/user-id.js";
 import { EventTimeline, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
 import { IsNull, Not, type DataSource, type EntityManager } from "typeorm";
@@ -6,7 +7,7 @@ import type { Catalog, Text } from "../../chat/catalog.js";
 import type { Command } from "../../chat/command.js";
 import type { ChatContext } from "../../chat/context.js";
 import { startDialogue } from "../../chat/dialogue.js";
-import { lines, renderText } from "../../chat/render.js";
+import { lines, renderText, type Rendered } from "../../chat/render.js";
 import type { ChatModule } from "../../chat/router.js";
 import type { Directory } from "../../config/directory.js";
 import type { GuardedRoom } from "../../guard/room-guard.js";
@@ -242,6 +243,7 @@ export class Conduct {
           },
         }),
         reportText({ text: (text) => t(text) }, details),
+        ...this.namedAs(details.who),
         ...(earlier > 0 ? [t({ key: "conduct.earlier", params: { count: earlier } })] : []),
         t({ key: "conduct.commands" }),
       ]),
@@ -252,8 +254,10 @@ export class Conduct {
     const { manager, inbound, directory } = context;
     const now = new Date();
     const caseId = await nextCaseId(manager, "COC", now);
-    const out = recused(directory, inbound.sender, answers.who);
-    const { body, handlers } = handlingOf(directory, inbound.sender, answers.who);
+    // The person named as the directory spells them: `@Ana:…` is Ana, and is recused.
+    const named = answers.who === undefined ? undefined : directory.resolveUser(answers.who);
+    const out = recused(directory, inbound.sender, named);
+    const { body, handlers } = handlingOf(directory, inbound.sender, named);
     const details: Details = {
       ...answers,
       reporter: inbound.sender,
@@ -267,7 +271,7 @@ export class Conduct {
       closedMonth: null,
       outcome: null,
       namedHash:
-        answers.who === undefined ? null : this.o.cipher.hash(answers.who, "conduct.named"),
+        named === undefined ? null : this.o.cipher.hash(canonicalUserId(named), "conduct.named"),
       anonymous: answers.anonymous,
       details: this.o.cipher.encrypt(JSON.stringify(details), seal(caseId, "details")),
       handlers: this.o.cipher.encrypt(JSON.stringify(handlers), seal(caseId, "handlers")),
@@ -295,7 +299,7 @@ export class Conduct {
     }
     // Everyone on the abuse team and the advisory committee is recused: DSX's other people
     // are told a report waits.
-    const others = directory.dsx.members.filter((member) => !out.has(member));
+    const others = directory.dsx.members.filter((member) => !out.has(canonicalUserId(member)));
     if (others.length === 0) {
       this.o.log.error("nobody can handle a conduct report", { caseId });
       return;
@@ -557,6 +561,19 @@ export class Conduct {
         params: { caseId: report.caseId, ...params },
       }),
     });
+  }
+
+  /**
+   * When the person named was written otherwise than the directory spells them, the team is
+   * told whom the bot took them for (and so recused): a doubt is decided for recusal, openly.
+   */
+  private namedAs(typed: string | undefined): Rendered[] {
+    if (typed === undefined) return [];
+    const person = this.o.directory().resolveUser(typed);
+    if (person === typed) return [];
+    return [
+      renderText(this.o.catalog, "en", { key: "conduct.namedAs", params: { typed, person } }),
+    ];
   }
 
   private get(manager: EntityManager, caseId: string): Promise<ConductReport | null> {

@@ -1,3 +1,5 @@
+import { canonicalUserId } from "../../chat/user-id.js";
+
 /** What recusal needs of the directory. */
 export interface RecusalDirectory {
   readonly abuseTeam: readonly string[];
@@ -9,7 +11,9 @@ export interface RecusalDirectory {
 
 /**
  * Who may not handle a report (the Code of Conduct: "If the person who is harassing you is part
- * of the organizing staff, they will recuse themselves"): the person named, the reporter, and,
+ * of the organizing staff, they will recuse themselves"), as canonical user IDs (a capital
+ * letter or an invisible character does not make another person): the person named, the
+ * reporter, and,
  * outside DSX's own organisation, the named person's colleagues. DSX's own people are the usual
  * abuse team: recusing all of them for one of theirs would leave the report with nobody.
  */
@@ -18,12 +22,12 @@ export function recused(
   reporter: string,
   named: string | undefined,
 ): Set<string> {
-  const people = new Set([reporter]);
+  const people = new Set([canonicalUserId(reporter)]);
   if (named !== undefined) {
-    people.add(named);
+    people.add(canonicalUserId(named));
     const organisation = directory.organisationOf(named);
     if (organisation?.role !== "dsx")
-      for (const member of organisation?.members ?? []) people.add(member);
+      for (const member of organisation?.members ?? []) people.add(canonicalUserId(member));
   }
   return people;
 }
@@ -45,8 +49,9 @@ export function handlingOf(
   named: string | undefined,
 ): Handling {
   const out = recused(directory, reporter, named);
-  const team = directory.abuseTeam.filter((member) => !out.has(member));
+  const free = (member: string) => !out.has(canonicalUserId(member));
+  const team = directory.abuseTeam.filter(free);
   if (team.length > 0) return { body: "abuse-team", handlers: team };
-  const committee = directory.advisoryCommittee.filter((member) => !out.has(member));
+  const committee = directory.advisoryCommittee.filter(free);
   return { body: "advisory-committee", handlers: committee };
 }

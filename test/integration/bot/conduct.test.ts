@@ -55,7 +55,13 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
         await world.startBot();
       } else await reporter.sendText(room, text);
     }
-    const received = await reporter.waitForMessage(room, step("received"), WAIT);
+    // The newest report's: an earlier one's "received" is in the room too.
+    const received = await world.next(
+      reporter,
+      room,
+      (_b, e) => e.getContent()["org.dsx.step"] === "received",
+      WAIT,
+    );
     return String(received.getContent()["org.dsx.case"]);
   }
 
@@ -104,6 +110,34 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
     );
     expect(readableMessagesAbout(lee, caseId)).to.deep.equal([]);
     expect(readableMessagesAbout(lee, "Puffin-canary")).to.deep.equal([]);
+  });
+
+  it("a report naming @Ana for @ana recuses Ana, tells the team why, and counts with her other reports", async () => {
+    // Before, the capital letter made another person: Ana was invited and read the report
+    // about herself, with the reporter's ID, and the repeat counter missed it.
+    const lee = await world.person("lee");
+    const maria = await world.person("maria");
+    const mariaDm = await world.directMessage(maria);
+    const respelt = ana.userId.replace("@ana", "@Ana");
+    const reports: string[] = [];
+    for (const [what, who] of [
+      ["Ibis-canary: mocking messages", respelt],
+      ["Ibis-canary again: the same", ana.userId],
+    ] as const) {
+      const caseId = await report(maria, mariaDm, { what, who, anonymous: "no" });
+      reports.push(caseId);
+      const roomId = await lee.waitForInvite(world.botUserId, (r) => r.name === caseId, WAIT);
+      await lee.joinRoom(roomId);
+      const posted = await lee.waitForMessage(roomId, step("report"), WAIT);
+      const body = String(posted.getContent()["body"]);
+      if (who === respelt) {
+        expect(body).to.contain(`written ${respelt}; I took it to mean ${ana.userId}`);
+        expect(body).to.not.contain("earlier report");
+      } else expect(body).to.contain("There are 1 earlier report(s) about the same person");
+      expect(await world.membership(roomId, ana.userId)).to.equal(undefined);
+    }
+    expect(readableMessagesAbout(ana, "Ibis-canary")).to.deep.equal([]);
+    expect(reports).to.have.length(2);
   });
 
   it("a report that leaves nobody of the abuse team goes to the advisory committee, and the reporter is told", async () => {

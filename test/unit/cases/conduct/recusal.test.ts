@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { handlingOf, recused } from "../../../../src/cases/conduct/recusal.js";
+import { canonicalUserId } from "../../../../src/chat/user-id.js";
 
 const ORGS: Record<string, { role: string; members: readonly string[] }> = {
   dsx: { role: "dsx", members: ["@ana:x", "@dan:x"] },
@@ -77,6 +78,33 @@ describe("cases/conduct recusal", () => {
             expect(abuseTeam.filter((m) => !recused(world, reporter, named).has(m))).to.deep.equal(
               [],
             );
+        },
+      ),
+    );
+  });
+
+  it("property: a capital letter or an invisible character does not make another person", () => {
+    const invisible = fc.constantFrom("\u200B", "\u200E", "\u202E", "\u2066", "\uFEFF", "\u00AD");
+    /** `userId` respelt: some letters in upper case, invisible characters anywhere. */
+    const respelt = (userId: string) =>
+      fc
+        .tuple(
+          fc.array(fc.boolean(), { minLength: userId.length, maxLength: userId.length }),
+          fc.array(fc.tuple(fc.nat(userId.length), invisible), { maxLength: 3 }),
+        )
+        .map(([upper, inserts]) => {
+          let text = [...userId].map((c, i) => (upper[i] === true ? c.toUpperCase() : c)).join("");
+          for (const [at, char] of inserts) text = text.slice(0, at) + char + text.slice(at);
+          return text;
+        });
+    const member = fc.constantFrom(...directory.abuseTeam);
+    fc.assert(
+      fc.property(
+        member.chain((m) => fc.tuple(fc.constant(m), respelt(m))),
+        ([person, spelling]) => {
+          expect(canonicalUserId(spelling)).to.equal(canonicalUserId(person));
+          expect(handlingOf(directory, "@olga:y", spelling).handlers).to.not.include(person);
+          expect(handlingOf(directory, spelling, undefined).handlers).to.not.include(person);
         },
       ),
     );
