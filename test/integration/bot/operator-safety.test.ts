@@ -1,0 +1,51 @@
+import { expect } from "chai";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { DsxWorld } from "../../support/bot/dsx-world.js";
+
+/** Every file and folder under a folder (itself included), recursively. */
+async function pathsUnder(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(
+    entries.map((entry) => {
+      const path = join(folder, entry.name);
+      return entry.isDirectory() ? pathsUnder(path) : Promise.resolve([path]);
+    }),
+  );
+  return [folder, ...nested.flat()];
+}
+
+/** The paths that the group or others may read, write or enter, with their modes. */
+async function openToOthers(folder: string): Promise<string[]> {
+  const open: string[] = [];
+  for (const path of await pathsUnder(folder)) {
+    const mode = (await stat(path)).mode & 0o777;
+    if ((mode & 0o077) !== 0) open.push(`${path.slice(folder.length)} ${mode.toString(8)}`);
+  }
+  return open;
+}
+
+/** Issue 19, "An operator's first day": the operator's mistakes and habits the bot must survive. */
+describe("an operator's first day", function () {
+  this.timeout(600_000);
+  let world: DsxWorld;
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  it("every file the bot and its commands write is private to its user", async () => {
+    world = await DsxWorld.create();
+    await world.startBot();
+    const maria = await world.person("maria");
+    const mariaDm = await world.directMessage(maria);
+    await maria.sendText(mariaDm, "status");
+    await world.next(maria, mariaDm, () => true);
+    // While it runs: the database and its WAL, the E2EE store, the session, the first backup.
+    const running = await openToOthers(world.stateDir);
+    expect(running, "while the bot runs").to.deep.equal([]);
+    await world.stopBot();
+    const made = await world.cli("backup");
+    expect(made.code, made.stderr).to.equal(0);
+    expect(await openToOthers(world.stateDir), "after dsx-bot backup").to.deep.equal([]);
+  });
+});
