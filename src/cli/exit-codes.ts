@@ -11,6 +11,8 @@ export const ExitCode = {
   database: 4,
   /** The bot cannot log in, or its state directory belongs to another account or device. */
   session: 5,
+  /** The command needs the bot stopped (backup, rotate-key), and it is running. */
+  botRunning: 7,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

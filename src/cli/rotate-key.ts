@@ -33,9 +33,10 @@ export const rotateKeyCommand: CliCommand = {
     } catch (error) {
       if (error instanceof StoreBusyError) {
         io.err("stop the bot first: it holds the data key while it runs");
-        return ExitCode.failure;
+        return ExitCode.botRunning;
       }
       // No E2EE store yet: nothing of the bot's to hold it.
+      if ((error as NodeJS.ErrnoException).code !== "SQLITE_CANTOPEN") throw error;
     }
     const database = await openDatabaseOrExplain(config, io);
     if ("exit" in database) return database.exit;

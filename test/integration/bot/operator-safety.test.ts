@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { randomBytes } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
@@ -47,5 +48,32 @@ describe("an operator's first day", function () {
     const made = await world.cli("backup");
     expect(made.code, made.stderr).to.equal(0);
     expect(await openToOthers(world.stateDir), "after dsx-bot backup").to.deep.equal([]);
+  });
+
+  it("backup and rotate-key while the bot runs refuse with a sentence and exit 7, and change nothing", async () => {
+    world = await DsxWorld.create();
+    await world.startBot();
+    await world.bot?.waitForLine(/"msg":"backup made"/, 60_000);
+    const backups = join(world.stateDir, "backups");
+    const before = await readdir(backups);
+    // What a cron job does at night.
+    const backup = await world.cli("backup");
+    expect(backup.stderr).to.contain("cannot back up while the bot runs");
+    expect(backup.stderr).to.not.match(/Error|\n\s+at /);
+    expect(backup.code).to.equal(7);
+    expect(await readdir(backups)).to.deep.equal(before);
+    const rotated = await world.cli("rotate-key", ["--new-key-env", "NEW_KEY"], {
+      NEW_KEY: randomBytes(32).toString("base64"),
+    });
+    expect(rotated.stderr).to.contain("stop the bot first");
+    expect(rotated.code).to.equal(7);
+    // Still the same key: the bot answers, and a backup made once it is stopped works.
+    const maria = await world.person("maria");
+    const mariaDm = await world.directMessage(maria);
+    await maria.sendText(mariaDm, "status");
+    await world.next(maria, mariaDm, () => true);
+    await world.stopBot();
+    const stopped = await world.cli("backup");
+    expect(stopped.code, stopped.stderr).to.equal(0);
   });
 });
