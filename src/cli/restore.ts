@@ -29,7 +29,8 @@ export const restoreCommand: CliCommand = {
     const { config } = loaded;
     const dataKey = keyFromEnv(values["data-key-env"], io) ?? config.dataKey;
     if (dataKey === "invalid") return ExitCode.usage;
-    const database = await openDatabaseOrExplain(config, io);
+    // The database must be empty; the backup, opened with this key, brings its own check.
+    const database = await openDatabaseOrExplain(config, io, "unchecked");
     if ("exit" in database) return database.exit;
     try {
       const contents = await restoreBackup({

@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
+import { compiledCli } from "../../support/paths.js";
+import { RunningProcess } from "../../support/processes.js";
 
 /** Every file and folder under a folder (itself included), recursively. */
 async function pathsUnder(folder: string): Promise<string[]> {
@@ -75,5 +77,64 @@ describe("an operator's first day", function () {
     await world.stopBot();
     const stopped = await world.cli("backup");
     expect(stopped.code, stopped.stderr).to.equal(0);
+  });
+
+  it("a data key that does not open the database is refused at start and by every command that opens it (exit 6); a rotated key is taken", async () => {
+    world = await DsxWorld.create();
+    await world.startBot();
+    const ana = await world.dsxTeamMember();
+    await ana.sendText(world.rooms.triage, "!dsx tickets");
+    await world.next(ana, world.rooms.triage, () => true);
+    await world.stopBot();
+    const wrong = { DSX_DATA_KEY: randomBytes(32).toString("base64") };
+    const refusal = "dataKey does not open this database";
+
+    // Started with a fresh key on the existing state directory: it must not say it is ready.
+    const bot = RunningProcess.start(compiledCli, ["start", "--config", world.configFile], {
+      ...world.env,
+      ...wrong,
+    });
+    const ended = await Promise.race([
+      bot.exited,
+      bot.waitForLine(/"msg":"dsx-bot ready"/, 60_000).then(() => "ready"),
+    ]);
+    await bot.stop();
+    expect(ended, "the bot with the wrong key").to.not.equal("ready");
+    expect(bot.stderr).to.contain(refusal);
+    expect(bot.child.exitCode).to.equal(6);
+
+    for (const [command, args, env] of [
+      ["backup", [], wrong],
+      ["migrate", [], wrong],
+      [
+        "rotate-key",
+        ["--new-key-env", "NEW_KEY"],
+        { ...wrong, NEW_KEY: randomBytes(32).toString("base64") },
+      ],
+    ] as const) {
+      const result = await world.cli(command, args, env);
+      expect(result.stderr, command).to.contain(refusal);
+      expect(result.stderr, command).to.not.match(/\n\s+at /);
+      expect(result.code, command).to.equal(6);
+    }
+    expect(await readdir(join(world.stateDir, "backups"))).to.have.length(1);
+
+    // A rotation moves the check with the data: the new key opens it, the old one no longer.
+    const newKey = randomBytes(32).toString("base64");
+    const rotated = await world.cli("rotate-key", ["--new-key-env", "NEW_KEY"], {
+      NEW_KEY: newKey,
+    });
+    expect(rotated.code, rotated.stderr).to.equal(0);
+    // Run again before dataKey is changed (as after an interruption): all under the new key.
+    const again = await world.cli("rotate-key", ["--new-key-env", "NEW_KEY"], {
+      NEW_KEY: newKey,
+    });
+    expect(again.code, again.stderr).to.equal(0);
+    const old = await world.cli("migrate");
+    expect(old.stderr).to.contain(refusal);
+    world.env.DSX_DATA_KEY = newKey;
+    await world.startBot();
+    await ana.sendText(world.rooms.triage, "!dsx tickets");
+    await world.next(ana, world.rooms.triage, () => true);
   });
 });
