@@ -44,6 +44,12 @@ export const restoreCommand: CliCommand = {
         `restored the backup of ${new Date(contents.createdAt).toISOString()}: ${rows} rows, ` +
           `${Object.keys(contents.files).length} state files; start the bot to resume`,
       );
+      if (!dataKey.equals(config.dataKey))
+        io.out(
+          `its data is sealed under the old key: set dataKey to the key in ` +
+            `${String(values["data-key-env"])} before starting (then dsx-bot rotate-key ` +
+            "moves it to the new one)",
+        );
       return ExitCode.ok;
     } catch (error) {
       if (error instanceof BackupIntegrityError || error instanceof RestoreRefused) {

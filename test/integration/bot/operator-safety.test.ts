@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { readdir, stat } from "node:fs/promises";
+import { copyFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
 import { compiledCli } from "../../support/paths.js";
@@ -117,7 +117,12 @@ describe("an operator's first day", function () {
       expect(result.stderr, command).to.not.match(/\n\s+at /);
       expect(result.code, command).to.equal(6);
     }
-    expect(await readdir(join(world.stateDir, "backups"))).to.have.length(1);
+    const backups = join(world.stateDir, "backups");
+    const [firstBackup] = await readdir(backups);
+    expect(await readdir(backups)).to.have.length(1);
+    const oldBackup = join(world.folder, "before-rotation.dsxb");
+    await copyFile(join(backups, firstBackup ?? ""), oldBackup);
+    const oldKey = world.env.DSX_DATA_KEY ?? "";
 
     // A rotation moves the check with the data: the new key opens it, the old one no longer.
     const newKey = randomBytes(32).toString("base64");
@@ -136,5 +141,19 @@ describe("an operator's first day", function () {
     await world.startBot();
     await ana.sendText(world.rooms.triage, "!dsx tickets");
     await world.next(ana, world.rooms.triage, () => true);
+
+    // A backup from before the rotation opens with the old key, and its data needs that key.
+    await world.stopBot();
+    await world.loseDisk();
+    const restored = await world.cli("restore", [oldBackup, "--data-key-env", "OLD_KEY"], {
+      OLD_KEY: oldKey,
+    });
+    expect(restored.code, restored.stderr).to.equal(0);
+    expect(restored.stdout).to.contain("set dataKey to the key in OLD_KEY");
+    const started = await world.cli("migrate");
+    expect(started.stderr).to.contain(refusal);
+    expect(started.code).to.equal(6);
+    const withOldKey = await world.cli("migrate", [], { DSX_DATA_KEY: oldKey });
+    expect(withOldKey.code, withOldKey.stderr).to.equal(0);
   });
 });
