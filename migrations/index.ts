@@ -6,6 +6,7 @@ import { Offers1764300000000 } from "./1764300000000-offers.js";
 import { Vulnerabilities1764400000000 } from "./1764400000000-vulnerabilities.js";
 import { Conduct1764500000000 } from "./1764500000000-conduct.js";
 import { Alerts1764600000000 } from "./1764600000000-alerts.js";
+import { DataKeyCheck1764700000000 } from "./1764700000000-data-key-check.js";
 
 /** Every migration, oldest first. A new migration is added here and never edited afterwards. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   Vulnerabilities1764400000000,
   Conduct1764500000000,
   Alerts1764600000000,
+  DataKeyCheck1764700000000,
 ];

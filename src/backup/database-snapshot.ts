@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, EntityMetadata } from "typeorm";
+import { DataKeyCheck } from "../store/entities/data-key-check.js";
 
 /** The rows of every table, read in one transaction, and the migrations that made the schema. */
 export interface DatabaseSnapshot {
@@ -29,10 +30,14 @@ export async function snapshotDatabase(dataSource: DataSource): Promise<Database
     : dataSource.transaction(read);
 }
 
-/** Whether no entity table holds a row (a database a backup may be restored into). */
+/**
+ * Whether no entity table holds a row (a database a backup may be restored into). The data key
+ * check alone (left by `migrate`, say) holds nothing: the restore replaces it with the backup's.
+ */
 export async function isDatabaseEmpty(dataSource: DataSource): Promise<boolean> {
   for (const metadata of dataSource.entityMetadatas)
-    if ((await dataSource.manager.count(metadata.target)) > 0) return false;
+    if (metadata.target !== DataKeyCheck && (await dataSource.manager.count(metadata.target)) > 0)
+      return false;
   return true;
 }
 
@@ -49,6 +54,8 @@ export async function restoreDatabase(
   if (unknown.length > 0)
     throw new Error(`the backup comes from a newer dsx-bot (migrations ${unknown.join(", ")})`);
   await dataSource.transaction(async (manager) => {
+    // The backup's rows are sealed under its key: a check made with another goes.
+    await manager.createQueryBuilder().delete().from(DataKeyCheck).execute();
     for (const metadata of sorted(dataSource.entityMetadatas)) {
       const rows = snapshot.tables[metadata.tableName] ?? [];
       for (let i = 0; i < rows.length; i += BATCH)

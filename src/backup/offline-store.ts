@@ -17,6 +17,10 @@ export class StoreBusyError extends Error {
 export function copyStoppedStore(stateDir: string): Buffer {
   const db = new Sqlite(join(stateDir, STORE_FILE), { fileMustExist: true, timeout: 500 });
   try {
+    // A read first: while the bot holds its exclusive lock this fails with SQLITE_BUSY, where
+    // `serialize` alone fails with a bare "Out of memory" that says nothing of the lock.
+    db.exec("BEGIN");
+    db.prepare("SELECT COUNT(*) FROM sqlite_master").get();
     return db.serialize();
   } catch (error) {
     if ((error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true)

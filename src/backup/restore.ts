@@ -4,6 +4,7 @@ import type { DataSource } from "typeorm";
 import { openBackup, type BackupContents } from "./backup-file.js";
 import { isDatabaseEmpty, restoreDatabase } from "./database-snapshot.js";
 import { STORE_FILE } from "./backups.js";
+import { writeRestoreMarker } from "./restore-marker.js";
 
 /** Why a backup was not restored (nothing was changed). */
 export class RestoreRefused extends Error {
@@ -16,7 +17,8 @@ export class RestoreRefused extends Error {
 /**
  * Restores a backup into an empty state directory and an empty database: the file is checked
  * whole first (a changed byte, or another data key, and nothing is written); then the E2EE store
- * and the session go back into the state directory, and the rows into the database.
+ * and the session go back into the state directory, and the rows into the database; a marker
+ * tells the next start that it resumes from a backup (see `Inbox`, `afterRestore`).
  */
 export async function restoreBackup(options: {
   readonly file: string;
@@ -41,6 +43,7 @@ export async function restoreBackup(options: {
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     await writeFile(target, Buffer.from(base64, "base64"), { mode: 0o600 });
   }
+  await writeRestoreMarker(options.stateDir, { backupCreatedAt: contents.createdAt });
   return contents;
 }
 

@@ -9,6 +9,7 @@ import type { TlpLabel } from "../policy/tlp.js";
 import { connect, type Connection } from "../matrix/connection.js";
 import { crossSignOwnDevice } from "../matrix/cross-signing.js";
 import { Inbox } from "../matrix/inbox.js";
+import { clearRestoreMarker, readRestoreMarker } from "../backup/restore-marker.js";
 import { Outbox } from "../matrix/outbox.js";
 import { establishSession } from "../matrix/session.js";
 import { sessionHomeserver } from "../matrix/session-homeserver.js";
@@ -147,6 +148,7 @@ export async function startBot(
     reader: () => dataSource.manager,
     log: log.child({ component: "messages" }),
   });
+  const restore = await readRestoreMarker(config.bot.stateDir);
   const inbox = new Inbox({
     client,
     dataSource,
@@ -159,6 +161,7 @@ export async function startBot(
       void scheduler.wakeIfScheduled();
     },
     resendAfterMs: config.policy.undecryptable.askToResendAfter.ms,
+    afterRestore: restore !== undefined,
   });
   const configuredRoomIds: string[] = [];
   const invites = new Invites(
@@ -175,6 +178,12 @@ export async function startBot(
   invites.attach();
   workflows.vulnerabilities.watchReceipts(() => void outbox.flush());
   await startSyncing(client, log);
+  if (restore) {
+    // The restored store's outbound sessions were used on after the backup: new ones, before
+    // anything is sent, or a message index would encrypt two different messages.
+    const crypto = client.getCrypto();
+    for (const room of client.getRooms()) await crypto?.forceDiscardSession(room.roomId);
+  }
   await crossSignOwnDevice(client, config.bot.password, log);
   const { joined, unreachable } = await joinConfiguredRooms(
     client,
@@ -186,6 +195,11 @@ export async function startBot(
   logRoomProblems(roomProblems, log);
   await invites.answerPending();
   await inbox.catchUp();
+  if (restore) {
+    await clearRestoreMarker(config.bot.stateDir);
+    // ms: how old the restored backup was, i.e. the time whose work was not redone.
+    log.info("caught up after a restore", { ms: Date.now() - restore.backupCreatedAt });
+  }
   await guard.sweepAll(
     client
       .getRooms()

@@ -7,7 +7,7 @@ import { copyStoppedStore, StoreBusyError } from "../backup/offline-store.js";
 
 export const backupCommand: CliCommand = {
   name: "backup",
-  summary: "write an encrypted backup into the state directory's backups/ (bot stopped)",
+  summary: "write an encrypted backup into the state directory's backups/ (the bot stopped)",
   options: configOption,
   async run({ values }, io) {
     const loaded = await loadConfigOrExplain(values.config as string | undefined, io);
@@ -30,9 +30,10 @@ export const backupCommand: CliCommand = {
       if (error instanceof StoreBusyError) {
         io.err(
           `cannot back up while the bot runs: it makes a backup itself every ` +
-            `${config.policy.backups.every.iso} (policy.backups.every); stop it to make one now`,
+            `${config.policy.backups.every.iso} (policy.backups.every) into ` +
+            `${backups.folder}; stop it to make one now`,
         );
-        return ExitCode.failure;
+        return ExitCode.botRunning;
       }
       if ((error as NodeJS.ErrnoException).code === "SQLITE_CANTOPEN") {
         io.err(`no E2EE store in ${config.bot.stateDir}: has the bot ever run there?`);

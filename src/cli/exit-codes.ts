@@ -11,6 +11,10 @@ export const ExitCode = {
   database: 4,
   /** The bot cannot log in, or its state directory belongs to another account or device. */
   session: 5,
+  /** `dataKey` does not open the database: not the key its sealed values were made with. */
+  dataKey: 6,
+  /** The command needs the bot stopped (backup, rotate-key), and it is running. */
+  botRunning: 7,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -29,7 +29,8 @@ export const restoreCommand: CliCommand = {
     const { config } = loaded;
     const dataKey = keyFromEnv(values["data-key-env"], io) ?? config.dataKey;
     if (dataKey === "invalid") return ExitCode.usage;
-    const database = await openDatabaseOrExplain(config, io);
+    // The database must be empty; the backup, opened with this key, brings its own check.
+    const database = await openDatabaseOrExplain(config, io, "unchecked");
     if ("exit" in database) return database.exit;
     try {
       const contents = await restoreBackup({
@@ -43,6 +44,12 @@ export const restoreCommand: CliCommand = {
         `restored the backup of ${new Date(contents.createdAt).toISOString()}: ${rows} rows, ` +
           `${Object.keys(contents.files).length} state files; start the bot to resume`,
       );
+      if (!dataKey.equals(config.dataKey))
+        io.out(
+          `its data is sealed under the old key: set dataKey to the key in ` +
+            `${String(values["data-key-env"])} before starting (then dsx-bot rotate-key ` +
+            "moves it to the new one)",
+        );
       return ExitCode.ok;
     } catch (error) {
       if (error instanceof BackupIntegrityError || error instanceof RestoreRefused) {

@@ -52,6 +52,13 @@ export interface InboxOptions {
   readonly afterHandled: () => void;
   /** How long an undecryptable event waits for its key before the sender is asked to resend. */
   readonly resendAfterMs: number;
+  /**
+   * The first start after a restore: the database is as old as the backup, but the bot's
+   * messages since then are in the rooms' timelines. In each room, what came before the bot's
+   * own latest message it had answered already: that is recorded as handled, not answered
+   * again; what came after it is handled as usual.
+   */
+  readonly afterRestore?: boolean;
 }
 
 /** Pages of `/messages` a gap is filled with at most (each of PAGE_SIZE events). */
@@ -157,15 +164,52 @@ export class Inbox {
     // thousand ticket rooms) is looked through. `process` checks each unhandled one again.
     const handled = await this.handledAmong(events.map((e) => e.getId() ?? ""));
     const first = events.find((e) => !e.getId()?.startsWith("~"));
-    if (!first || !(handled.has(first.getId() ?? "") || this.nothingBefore(first))) {
-      await this.fillGap(
-        room.roomId,
-        room.getLiveTimeline().getPaginationToken(Direction.Backward),
+    const gap =
+      !first || !(handled.has(first.getId() ?? "") || this.nothingBefore(first))
+        ? await this.missedBefore(
+            room.roomId,
+            room.getLiveTimeline().getPaginationToken(Direction.Backward),
+          )
+        : [];
+    let backlog = [...gap, ...events.filter((event) => !handled.has(event.getId() ?? ""))];
+    if (this.options.afterRestore === true)
+      backlog = await this.recordAnsweredBeforeRestore(room.roomId, backlog);
+    for (const event of backlog) await this.process(event);
+  }
+
+  /**
+   * After a restore (`afterRestore`): records the events before the bot's own latest message
+   * as handled, without handling them; returns those after it, to be handled. The inbox
+   * handles a room's events in order, so those the bot answered come before its answers.
+   */
+  private async recordAnsweredBeforeRestore(
+    roomId: string,
+    backlog: readonly MatrixEvent[],
+  ): Promise<MatrixEvent[]> {
+    const botUserId = this.options.client.getUserId();
+    const latestOwn = backlog.findLastIndex((event) => event.getSender() === botUserId);
+    const answered = backlog
+      .slice(0, Math.max(0, latestOwn))
+      .filter((event) => event.getSender() !== botUserId)
+      .map((event) => event.getId() ?? "")
+      .filter((eventId) => eventId !== "" && !eventId.startsWith("~"));
+    if (answered.length > 0) {
+      const handledAt = Date.now();
+      await transaction(this.options.dataSource, (manager) =>
+        manager
+          .createQueryBuilder()
+          .insert()
+          .into(HandledEvent)
+          .values(answered.map((eventId) => ({ eventId, roomId, handledAt })))
+          .orIgnore()
+          .execute(),
       );
+      this.options.log.info("after a restore: events answered before it are not handled again", {
+        roomId,
+        count: answered.length,
+      });
     }
-    for (const event of events) {
-      if (!handled.has(event.getId() ?? "")) await this.process(event);
-    }
+    return backlog.slice(latestOwn + 1);
   }
 
   /** The room's first event, or the bot's join: what a gap is filled back to (`fillGap`). */
@@ -189,6 +233,11 @@ export class Inbox {
 
   /** Fetches back from `token` to the last handled event (or the bot's join) and handles the rest in order. */
   private async fillGap(roomId: string, token: string | null): Promise<void> {
+    for (const event of await this.missedBefore(roomId, token)) await this.process(event);
+  }
+
+  /** The events from the last handled one (or the bot's join) up to `token`, oldest first. */
+  private async missedBefore(roomId: string, token: string | null): Promise<MatrixEvent[]> {
     const { client, log } = this.options;
     const botUserId = client.getSafeUserId();
     const missed: IRoomEvent[] = [];
@@ -223,7 +272,7 @@ export class Inbox {
     if (missed.length > 0)
       log.info("filling a gap in the timeline", { roomId, count: missed.length });
     const mapper = client.getEventMapper();
-    for (const raw of missed.reverse()) await this.process(mapper({ ...raw, room_id: roomId }));
+    return missed.reverse().map((raw) => mapper({ ...raw, room_id: roomId }));
   }
 
   /**

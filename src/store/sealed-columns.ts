@@ -3,6 +3,7 @@ import { Alert } from "./entities/alert.js";
 import { Attachment } from "./entities/attachment.js";
 import { ConductReport } from "./entities/conduct-report.js";
 import { Conversation } from "./entities/conversation.js";
+import { DataKeyCheck } from "./entities/data-key-check.js";
 import { Incident } from "./entities/incident.js";
 import { OutgoingMessage } from "./entities/outgoing-message.js";
 import { UndecryptableEvent } from "./entities/undecryptable-event.js";
@@ -64,6 +65,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: "outgoing_message",
     column: "content",
     context: (row) => `outgoing_message.content:${text(row, "txnId")}`,
+  },
+  {
+    entity: DataKeyCheck,
+    table: "data_key_check",
+    column: "value",
+    context: (row) => `data_key_check.value:${text(row, "id")}`,
   },
   {
     entity: UndecryptableEvent,

@@ -4,6 +4,7 @@ import { AuditEntry } from "./audit-entry.js";
 import { CaseCounter } from "./case-counter.js";
 import { ConductReport } from "./conduct-report.js";
 import { Conversation } from "./conversation.js";
+import { DataKeyCheck } from "./data-key-check.js";
 import { HandledEvent } from "./handled-event.js";
 import { Incident } from "./incident.js";
 import { OutgoingMessage } from "./outgoing-message.js";
@@ -20,6 +21,7 @@ export {
   CaseCounter,
   ConductReport,
   Conversation,
+  DataKeyCheck,
   HandledEvent,
   Incident,
   OutgoingMessage,
@@ -38,6 +40,7 @@ export const entities = [
   CaseCounter,
   ConductReport,
   Conversation,
+  DataKeyCheck,
   HandledEvent,
   Incident,
   OutgoingMessage,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { MatrixEvent } from "matrix-js-sdk";
 import { IsNull } from "typeorm";
 import { openBackup } from "../../../src/backup/backup-file.js";
 import { backupTime } from "../../../src/backup/backups.js";
@@ -171,5 +172,68 @@ describe("backups: encrypted, restorable, purged", function () {
       expect(closed.incident?.[column], column).to.equal(null);
     for (const kept of [maria.userId, sam.userId, ticket.roomId])
       expect(closed.related, kept).not.to.contain(kept);
+  });
+
+  it("a restored older backup answers nothing again that the bot answered after it, and what it had not answered it answers", async () => {
+    world = await DsxWorld.create();
+    await world.startBot();
+    const ana = await world.dsxTeamMember();
+    const maria = await world.person("maria");
+    const mariaDm = await world.directMessage(maria);
+    const triage = world.rooms.triage;
+    await maria.sendText(mariaDm, "status");
+    await world.next(maria, mariaDm, () => true);
+    await world.stopBot();
+    const made = await world.cli("backup");
+    expect(made.code, made.stderr).to.equal(0);
+    const kept = join(world.folder, "kept.dsxb");
+    await copyFile(/backup written: (\S+)/.exec(made.stdout)?.[1] ?? "", kept);
+
+    // After the backup: answered by the bot whose disk is then lost.
+    await world.startBot();
+    await maria.sendText(mariaDm, "help");
+    await world.next(maria, mariaDm, () => true);
+    await ana.sendText(triage, "!dsx tickets");
+    await world.next(ana, triage, () => true);
+    await maria.sendText(mariaDm, "status");
+    await world.next(maria, mariaDm, () => true);
+    await world.stopBot("SIGKILL");
+    // Written while it was down: nobody answered it yet.
+    await maria.sendText(mariaDm, "help");
+    await world.loseDisk();
+    const restored = await world.cli("restore", [kept]);
+    expect(restored.code, restored.stderr).to.equal(0);
+
+    // Every message of the bot, also one the client could not decrypt.
+    const sent = (person: typeof maria, roomId: string) =>
+      (person.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? []).filter(
+        (e) =>
+          e.getSender() === world.botUserId &&
+          ["m.room.message", "m.room.encrypted"].includes(e.getType()),
+      );
+    const before = { dm: sent(maria, mariaDm).length, triage: sent(ana, triage).length };
+    await world.startBot();
+    await world.next(maria, mariaDm, (body) => body.includes("report incident"));
+    await ana.sendText(triage, "!dsx tickets");
+    await world.next(ana, triage, () => true);
+    await maria.sendText(mariaDm, "status");
+    await world.next(maria, mariaDm, () => true);
+    // The one answer to what came while it was down, and the answers to what came after.
+    const types = (events: MatrixEvent[]) => events.map((e) => e.getType());
+    expect(types(sent(maria, mariaDm).slice(before.dm)), "direct room").to.deep.equal([
+      "m.room.message",
+      "m.room.message",
+    ]);
+    expect(types(sent(ana, triage).slice(before.triage)), "triage").to.deep.equal([
+      "m.room.message",
+    ]);
+    expect(world.logs).to.contain("after a restore");
+    // Its encryption starts afresh: the restored store's outbound session had gone on being
+    // used after the backup, and its message indices would be used twice.
+    const sessions = (events: MatrixEvent[]) =>
+      new Set(events.map((e) => String(e.getWireContent()["session_id"])));
+    const old = sessions(sent(maria, mariaDm).slice(0, before.dm));
+    for (const session of sessions(sent(maria, mariaDm).slice(before.dm)))
+      expect(old.has(session), "an outbound session of before the restore").to.equal(false);
   });
 });
