@@ -93,7 +93,9 @@ describe("cases/conduct recusal", () => {
           fc.array(fc.tuple(fc.nat(userId.length), invisible), { maxLength: 3 }),
         )
         .map(([upper, inserts]) => {
-          let text = [...userId].map((c, i) => (upper[i] === true ? c.toUpperCase() : c)).join("");
+          let text = Array.from(userId)
+            .map((c, i) => (upper[i] === true ? c.toUpperCase() : c))
+            .join("");
           for (const [at, char] of inserts) text = text.slice(0, at) + char + text.slice(at);
           return text;
         });
