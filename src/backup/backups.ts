@@ -104,8 +104,10 @@ export class Backups {
         prepare: async () => {
           const purged = await this.purge();
           const path = await this.create();
-          this.o.log?.info("backup made", { count: purged.length });
-          return { purged, name: path.slice(this.folder.length + 1) };
+          const name = path.slice(this.folder.length + 1);
+          this.o.log?.info("backup made", { file: name });
+          if (purged.length > 0) this.o.log?.info("old backups removed", { count: purged.length });
+          return { purged, name };
         },
         execute: async (job, manager, made: { purged: string[]; name: string }) => {
           for (const name of made.purged)
