@@ -3,6 +3,12 @@ import type { Logger as SdkLogger } from "matrix-js-sdk/lib/logger.js";
 import { describeError, type Logger } from "../ops/log.js";
 
 /**
+ * What the SDK says on every refused access token, about refresh tokens the bot never uses: the
+ * refusal itself is reported (session-refusals.ts), this would send the operator the wrong way.
+ */
+const MISLEADING = ["Unable to refresh token - no refresh token"];
+
+/**
  * matrix-js-sdk's logging, routed into ours: warnings and errors only, each reduced to its first
  * words (the SDK's own text, which names rooms and devices but carries no message bodies) and
  * the kind and code of any error, so nothing a person wrote can reach the log through the SDK.
@@ -15,6 +21,7 @@ export function sdkLogger(log: Logger): SdkLogger {
         .filter((p): p is string => typeof p === "string")
         .join(" ")
         .slice(0, 160);
+      if (MISLEADING.some((prefix) => text.startsWith(prefix))) return;
       const error = parts.find((p) => p instanceof Error);
       log[level](
         `matrix-js-sdk: ${text}`,
