@@ -9,7 +9,10 @@ export const ExitCode = {
   config: 3,
   /** The database cannot be reached or its migrations failed. */
   database: 4,
-  /** The bot cannot log in, or its state directory belongs to another account or device. */
+  /**
+   * The bot cannot log in, its state directory belongs to another account or device, or another
+   * bot is running on it.
+   */
   session: 5,
   /** `dataKey` does not open the database: not the key its sealed values were made with. */
   dataKey: 6,

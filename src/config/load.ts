@@ -2,7 +2,10 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve, dirname } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { acceptedSections, sectionsOf } from "./accepted-sections.js";
+import { closestWord } from "./closest-word.js";
 import { checkConsistency } from "./consistency.js";
+import { knownKeysAt } from "./known-keys.js";
 import { substituteEnv } from "./env.js";
 import type { ConfigProblem } from "./problems.js";
 import { configSchema, type BotConfig } from "./schema.js";
@@ -81,17 +84,37 @@ export function parseConfigText(
     ...schemaProblems.filter((p) => !unsetPaths.has(JSON.stringify(p.path))),
   ];
   if (!parsed.success && problems.length === 0) problems.push(...unset);
+  // The rules that span keys are checked on whatever is valid, so every problem shows at once.
+  const unknownKeys = parsed.success ? [] : parsed.error.issues.flatMap(unknownKeyPaths);
+  problems.push(
+    ...checkConsistency(
+      parsed.success ? sectionsOf(parsed.data) : acceptedSections(value, unknownKeys),
+    ),
+  );
   if (problems.length > 0 || !parsed.success)
     return { ok: false, problems: dedupeByPath(problems) };
-  const consistency = checkConsistency(parsed.data);
-  if (consistency.length > 0) return { ok: false, problems: consistency };
   return { ok: true, config: parsed.data, warnings: requireEnv ? [] : unset };
 }
 
+function keyPath(issue: z.core.$ZodIssue): (string | number)[] {
+  return issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+}
+
+function unknownKeyPaths(issue: z.core.$ZodIssue): (string | number)[][] {
+  return issue.code === "unrecognized_keys"
+    ? issue.keys.map((key) => [...keyPath(issue), key])
+    : [];
+}
+
 function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
-  const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+  const path = keyPath(issue);
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => ({ path: [...path, key], message: "unknown key" }));
+    const known = knownKeysAt(configSchema, path);
+    return issue.keys.map((key) => {
+      const meant = closestWord(key, known);
+      const message = meant === undefined ? "unknown key" : `unknown key (did you mean ${meant}?)`;
+      return { path: [...path, key], message };
+    });
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [{ path, message: `missing: expected ${issue.expected}` }];
@@ -103,7 +126,7 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   ) {
     return [{ path, message: "expected sqlite or postgres" }];
   }
-  return [{ path, message: issue.message.replace(/^Invalid input: /, "") }];
+  return [{ path, message: issue.message.replace(/^Invalid (?:input|option): /, "") }];
 }
 
 /**

@@ -3,11 +3,16 @@ import type { Logger as SdkLogger } from "matrix-js-sdk/lib/logger.js";
 import { describeError, type Logger } from "../ops/log.js";
 
 /**
- * SDK warnings that tell an operator nothing: a homeserver older than the SDK lacks some of
- * today's default push rules (about fourteen lines at every start on Synapse 1.67), and the SDK
- * adds them itself; the bot is notified of nothing by push rules anyway.
+ * SDK lines that would mislead or tire an operator: a homeserver older than the SDK lacks some
+ * of today's default push rules (about fourteen lines at every start on Synapse 1.67; the SDK
+ * adds them itself, and the bot is notified of nothing by push rules), and every refused access
+ * token is said to lack a refresh token the bot never uses (the refusal itself is reported,
+ * session-refusals.ts).
  */
-const HARMLESS: readonly RegExp[] = [/^(Adding|Missing) default global \w+ push rule /];
+const DROPPED: readonly RegExp[] = [
+  /^(Adding|Missing) default global \w+ push rule /,
+  /^Unable to refresh token - no refresh token/,
+];
 
 /**
  * matrix-js-sdk's logging, routed into ours: warnings and errors only, each reduced to its first
@@ -22,7 +27,7 @@ export function sdkLogger(log: Logger): SdkLogger {
         .filter((p): p is string => typeof p === "string")
         .join(" ")
         .slice(0, 160);
-      if (HARMLESS.some((pattern) => pattern.test(text))) return;
+      if (DROPPED.some((pattern) => pattern.test(text))) return;
       const error = parts.find((p) => p instanceof Error);
       log[level](
         `matrix-js-sdk: ${text}`,

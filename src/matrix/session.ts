@@ -2,6 +2,8 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { BotConfig } from "../config/schema.js";
 import type { FieldCipher } from "../store/field-cipher.js";
+import { SessionError } from "./session-error.js";
+import { loginRefusal, tokenRefusal } from "./session-refusals.js";
 
 /** Who the bot is on the homeserver: its user, its one device, and how it authenticates. */
 export interface Session {
@@ -10,10 +12,7 @@ export interface Session {
   readonly accessToken: string;
 }
 
-/** A failure to establish the session that an operator must fix; the message says how. */
-export class SessionError extends Error {
-  override name = "SessionError";
-}
+export { SessionError } from "./session-error.js";
 
 /** The session's file in the state directory (the device ID, and a password login's token). */
 export const SESSION_FILE = "session.json";
@@ -51,14 +50,18 @@ export async function establishSession(
   const file = join(config.bot.stateDir, FILE);
   const stored = await readStored(file);
   if (stored && stored.userId !== config.bot.userId) {
+    // Most often a typo in bot.userId: a new stateDir would make a new device without the keys.
     throw new SessionError(
-      `the state directory ${config.bot.stateDir} belongs to ${stored.userId}, not ${config.bot.userId}: use another stateDir`,
+      `bot.userId ${config.bot.userId} does not match the session in ${config.bot.stateDir}, which is ${stored.userId}'s: ` +
+        "check bot.userId (and that bot.stateDir is this bot's); the device's encryption keys are in that state directory",
     );
   }
 
   let session: Session;
   if (config.bot.accessToken !== undefined) {
-    const who = await homeserver.whoami(config.bot.accessToken);
+    const who = await homeserver.whoami(config.bot.accessToken).catch((error: unknown) => {
+      throw tokenRefusal(error);
+    });
     if (who.userId !== config.bot.userId) {
       throw new SessionError(
         `bot.accessToken belongs to ${who.userId}, not bot.userId ${config.bot.userId}`,
@@ -82,12 +85,11 @@ export async function establishSession(
     const reused = token === undefined ? undefined : await stillValid(homeserver, token, stored);
     session =
       reused ??
-      (await homeserver.login(
-        config.bot.userId,
-        password,
-        stored?.deviceId,
-        config.bot.deviceName,
-      ));
+      (await homeserver
+        .login(config.bot.userId, password, stored?.deviceId, config.bot.deviceName)
+        .catch((error: unknown) => {
+          throw loginRefusal(error, config.bot.userId);
+        }));
     if (stored && session.deviceId !== stored.deviceId) {
       throw new SessionError(
         `the homeserver gave a new device ${session.deviceId} instead of ${stored.deviceId}`,

@@ -23,6 +23,7 @@ export interface LogFields {
   errcode?: string;
   status?: number;
   port?: number;
+  pid?: number;
   count?: number;
   attempt?: number;
   ms?: number;

@@ -17,9 +17,10 @@ export const startNodeFlags: readonly string[] = (() => {
   const manifest = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8")) as {
     scripts: { start: string };
   };
+  // `exec`: the shell npm runs the script in is replaced by node, so npm's signals reach the bot.
   const words = manifest.scripts.start.split(/\s+/);
   const cli = words.findIndex((word) => word.endsWith("cli.js"));
-  if (words[0] !== "node" || cli < 0)
-    throw new Error(`package.json's start script is not "node [flags] …/cli.js start"`);
-  return words.slice(1, cli);
+  if (words[0] !== "exec" || words[1] !== "node" || cli < 0)
+    throw new Error(`package.json's start script is not "exec node [flags] …/cli.js start"`);
+  return words.slice(2, cli);
 })();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { repositoryRoot } from "./paths.js";
 
 /** The outcome of a command run to its end. */
 export interface Finished {
@@ -55,6 +56,20 @@ export class RunningProcess {
     return new RunningProcess(
       spawn(process.execPath, ["--enable-source-maps", ...nodeFlags, script, ...args], {
         env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+  }
+
+  /**
+   * `npm start -- ...args` in the repository, as an operator runs the bot: npm's process is the
+   * child, the bot's is npm's.
+   */
+  static npmStart(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
+    return new RunningProcess(
+      spawn("npm", ["start", "--", ...args], {
+        cwd: repositoryRoot,
+        env: { ...process.env, npm_config_update_notifier: "false", ...env },
         stdio: ["ignore", "pipe", "pipe"],
       }),
     );

@@ -72,6 +72,24 @@ describe("dsx-bot command line", function () {
     ]);
   });
 
+  it("check-config lists every problem at once, and the key an unknown one may mean", async () => {
+    const text = (await readFile(config, "utf8"))
+      .replace("url: https://matrix.example.org", "url: matrix.example.org")
+      .replace('members: ["@maria:example.org"]', 'members: ["@ana:example.org"]')
+      .replace("stateDir: ./state", "statedir: ./state")
+      .replace('userId: "@dsx:example.org"', 'userId: "@dsx:example.net"');
+    await writeFile(config, text);
+    const result = await runNode(compiledCli, ["check-config", config], { env });
+    expect(result.code).to.equal(3);
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith(" ".repeat(2)));
+    expect(lines).to.have.members([
+      "  homeserver.url: expected an http or https URL",
+      "  bot.statedir: unknown key (did you mean stateDir?)",
+      "  bot.userId: @dsx:example.net is not on homeserver.serverName example.org: the bot's account must be on the homeserver it logs in to",
+      '  organisations[1].members[0]: @ana:example.org is already a member of "dsx": a person belongs to one organisation',
+    ]);
+  });
+
   it("migrate creates the SQLite database, then finds it up to date", async () => {
     const first = await runNode(compiledCli, ["migrate", "--config", config], { env });
     expect(first.code, first.stderr).to.equal(0);

@@ -219,6 +219,59 @@ describe("config/load", () => {
     ]);
   });
 
+  it("lists the rules that span keys with the schema's problems, not after them", () => {
+    const text = MINIMAL.replace('"https://matrix.example.org"', '"matrix.example.org"')
+      .replace('members: ["@maria:example.org"]', 'members: ["@ana:example.org"]')
+      .replace(
+        "advisoryCommittee:",
+        "policy: { disclosure: { advisoryQuorum: 3 } }\nadvisoryCommittee:",
+      );
+    expect(problemsOf(text)).to.have.members([
+      "homeserver.url: expected an http or https URL",
+      'organisations[1].members[0]: @ana:example.org is already a member of "dsx": a person belongs to one organisation',
+      "policy.disclosure.advisoryQuorum: a quorum of 3 can never be reached by 2 advisory committee member(s)",
+    ]);
+    // One broken organisation does not hide a duplicate between two others, nor count as no dsx;
+    // nor does an unknown key in the organisation with the duplicate.
+    const threeOrgs = MINIMAL.replace(
+      '  - { id: rights-collective, role: partner, members: ["@maria:example.org"] }',
+      [
+        '  - { id: broken, role: vendor, members: ["@bo:example.org"] }',
+        '  - { id: rights-collective, role: partner, members: ["@ana:example.org"], colour: red }',
+      ].join("\n"),
+    );
+    expect(problemsOf(threeOrgs)).to.have.members([
+      'organisations[1].role: expected one of "dsx"|"partner"|"provider"',
+      "organisations[2].colour: unknown key",
+      'organisations[2].members[0]: @ana:example.org is already a member of "dsx": a person belongs to one organisation',
+    ]);
+  });
+
+  it("refuses a bot.userId on another server than homeserver.serverName", () => {
+    const text = MINIMAL.replace('"@dsx:example.org"', '"@dsx:example.net"');
+    expect(problemsOf(text)).to.deep.equal([
+      "bot.userId: @dsx:example.net is not on homeserver.serverName example.org: the bot's account must be on the homeserver it logs in to",
+    ]);
+  });
+
+  it("suggests the key meant for an unknown key", () => {
+    const text = MINIMAL.replace('accessToken: "t"', 'accessToken: "t", statedir: ./state')
+      .replace("{ id: dsx, role: dsx, members:", "{ id: dsx, role: dsx, member:")
+      .replace(
+        "advisoryCommittee:",
+        "polcy: { disclosure: { respondWIthin: P7D } }\nadvisoryCommittee:",
+      )
+      .replace("abuseTeam: [", "database: { type: sqlite, pth: ./db.sqlite }\nabuseTeam: [")
+      .replace("serverName: example.org", "serverName: example.org, colour: blue");
+    expect(problemsOf(text)).to.include.members([
+      "bot.statedir: unknown key (did you mean stateDir?)",
+      "organisations[0].member: unknown key (did you mean members?)",
+      "polcy: unknown key (did you mean policy?)",
+      "database.pth: unknown key (did you mean path?)",
+      "homeserver.colour: unknown key",
+    ]);
+  });
+
   it("a missing file is one clear problem", async () => {
     const result = await loadConfigFile("/nonexistent/bot.yaml", {});
     expect(result.ok).to.equal(false);
