@@ -1,7 +1,10 @@
 import { parseArgs } from "node:util";
 import { TestHomeserver } from "./index.js";
 
-/** `npm run homeserver -- --port 8008 --server-name localhost [--host H] [--admin-token T]` */
+/**
+ * `npm run homeserver -- --port 8008 --server-name localhost [--host H] [--admin-token T]
+ * [--delivery-delay-ms MS]`
+ */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -10,8 +13,13 @@ async function main(): Promise<void> {
       "server-name": { type: "string", default: "localhost" },
       "admin-token": { type: "string" },
       "log-requests": { type: "boolean", default: false },
+      "delivery-delay-ms": { type: "string", default: "0" },
     },
   });
+  const deliveryDelayMs = Number(values["delivery-delay-ms"]);
+  if (!Number.isFinite(deliveryDelayMs) || deliveryDelayMs < 0) {
+    throw new Error(`--delivery-delay-ms must be a non-negative number, got ${values["delivery-delay-ms"]}`);
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a port number, got ${values.port}`);
@@ -22,6 +30,7 @@ async function main(): Promise<void> {
     serverName: values["server-name"],
     ...(values["admin-token"] === undefined ? {} : { adminToken: values["admin-token"] }),
     ...(values["log-requests"] ? { logRequests: true } : {}),
+    deliveryDelayMs,
   });
   process.stdout.write(`homeserver ${server.serverName} listening on ${server.url}\n`);
   const stop = (): void => {

@@ -21,6 +21,13 @@ export interface HomeserverOptions {
   adminToken?: string;
   /** Logs every request (method, path, status) to stderr; default: env `DSX_HOMESERVER_LOG`. */
   logRequests?: boolean;
+  /**
+   * How long another user's change (event, membership, receipt, typing, to-device message,
+   * device-list change) takes to reach a user's `/sync`, in milliseconds, as over federation;
+   * the user's own changes reach all their devices at once. Default 0 (instant). Other reads
+   * (`/messages`, state, members, event by id, key queries) stay immediate. See the README.
+   */
+  deliveryDelayMs?: number;
 }
 
 /** A Matrix homeserver for tests: in memory, on 127.0.0.1, with fault and test hooks. */
@@ -37,7 +44,11 @@ export class TestHomeserver {
   private constructor(options: HomeserverOptions) {
     this.serverName = options.serverName ?? "localhost";
     this.host = options.host ?? "127.0.0.1";
-    this.state = new HomeserverState(this.serverName);
+    const delay = options.deliveryDelayMs ?? 0;
+    if (!Number.isFinite(delay) || delay < 0) {
+      throw new Error(`deliveryDelayMs must be a non-negative number, got ${String(delay)}`);
+    }
+    this.state = new HomeserverState(this.serverName, delay);
     this.faultState = new Faults(() => {
       this.frontend.dropConnections();
     });
@@ -104,6 +115,11 @@ export class TestHomeserver {
     return this.state.toDevice.pendingCount(userId, deviceId);
   }
 
+  /** The delivery delay to other users' syncs (0: instant). */
+  get deliveryDelayMs(): number {
+    return this.state.stream.deliveryDelayMs;
+  }
+
   /** Requests received and not yet answered (a parked long-poll counts). */
   get requestsInFlight(): number {
     return this.frontend.requestsInFlight;
@@ -122,6 +138,7 @@ export class TestHomeserver {
       for (const timer of room.typing.values()) clearTimeout(timer);
       room.typing.clear();
     }
+    this.state.stream.stopTimers();
     await this.frontend.close();
   }
 }
