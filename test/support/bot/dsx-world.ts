@@ -49,6 +49,24 @@ const ROOM_KEYS = [
 ] as const;
 
 /**
+ * The test homeserver's default delivery delay in a world: on Synapse a remote invite arrived
+ * after 43-121 ms and a first encrypted message was readable after 85-432 ms over federation,
+ * and even on one Synapse another user's sync sees an event some ms after the send returned.
+ * 75 ms makes the bot meet such races on the test homeserver too, at little cost.
+ */
+export const WORLD_DELIVERY_DELAY_MS = 75;
+
+function worldDeliveryDelayMs(): number {
+  const fromEnv = process.env.DSX_DELIVERY_DELAY_MS;
+  if (fromEnv === undefined || fromEnv === "") return WORLD_DELIVERY_DELAY_MS;
+  const value = Number(fromEnv);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`DSX_DELIVERY_DELAY_MS must be a non-negative number, got ${fromEnv}`);
+  }
+  return value;
+}
+
+/**
  * A small Digital Security Exchange on the test homeserver: the DSX team member `ana` with the
  * configured rooms, partners `maria` (and `mario`, `carla`) and `pablo`, providers `sam`
  * (securelab) and `fay` (Fixers Co-op), and the bot as `npm start` runs it (the
@@ -132,12 +150,23 @@ export class DsxWorld {
 
   /**
    * `extraConfig`: more top-level YAML lines (e.g. `incidents: { automaticOffers: true }`);
-   * `homeserverPort`: where the homeserver listens (default: a free port).
+   * `homeserverPort`: where the homeserver listens (default: a free port); `deliveryDelayMs`:
+   * how long the test homeserver takes to show one user's events, memberships, to-device
+   * messages and key changes to the others' syncs (default `WORLD_DELIVERY_DELAY_MS`, or env
+   * `DSX_DELIVERY_DELAY_MS`; ignored on Synapse, which has real delays).
    */
-  static async create(extraConfig: readonly string[] = [], homeserverPort = 0): Promise<DsxWorld> {
+  static async create(
+    extraConfig: readonly string[] = [],
+    homeserverPort = 0,
+    options: { deliveryDelayMs?: number } = {},
+  ): Promise<DsxWorld> {
     const homeserver = onSynapse()
       ? await SynapseHomeserver.start()
-      : await TestHomeserver.start({ adminToken: "admin-token", port: homeserverPort });
+      : await TestHomeserver.start({
+          adminToken: "admin-token",
+          port: homeserverPort,
+          deliveryDelayMs: options.deliveryDelayMs ?? worldDeliveryDelayMs(),
+        });
     return DsxWorld.onHomeserver(homeserver, undefined, extraConfig);
   }
 

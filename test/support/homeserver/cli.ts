@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   });
   const deliveryDelayMs = Number(values["delivery-delay-ms"]);
   if (!Number.isFinite(deliveryDelayMs) || deliveryDelayMs < 0) {
-    throw new Error(`--delivery-delay-ms must be a non-negative number, got ${values["delivery-delay-ms"]}`);
+    throw new Error(
+      `--delivery-delay-ms must be a non-negative number, got ${values["delivery-delay-ms"]}`,
+    );
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
