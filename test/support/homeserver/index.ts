@@ -138,7 +138,6 @@ export class TestHomeserver {
       for (const timer of room.typing.values()) clearTimeout(timer);
       room.typing.clear();
     }
-    this.state.stream.stopTimers();
     await this.frontend.close();
   }
 }

@@ -25,7 +25,6 @@ export class Stream {
   private readonly changes = new EventEmitter();
   /** Positions younger than the delay, oldest first (empty without a delay). */
   private readonly recent: Recent[] = [];
-  private maturityTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly delayMs = 0) {
     this.changes.setMaxListeners(0);
@@ -48,7 +47,6 @@ export class Stream {
     this.position += 1;
     if (this.delayMs > 0) {
       this.recent.push({ pos: this.position, actor, at: performance.now() });
-      this.scheduleMaturity();
     }
     this.changes.emit("advance", this.position);
     return this.position;
@@ -56,38 +54,52 @@ export class Stream {
 
   /** The newest position `viewer`'s sync may report: all before it is old enough or theirs. */
   visibleTo(viewer: string): number {
-    if (this.delayMs <= 0) return this.position;
-    this.dropMatured(performance.now());
-    const held = this.recent.find((r) => r.actor !== viewer);
+    const held = this.heldFor(viewer);
     return held === undefined ? this.position : held.pos - 1;
+  }
+
+  /** The oldest position another user caused that `viewer` may not see yet. */
+  private heldFor(viewer: string): Recent | undefined {
+    if (this.delayMs <= 0) return undefined;
+    this.dropMatured(performance.now());
+    return this.recent.find((r) => r.actor !== viewer);
   }
 
   /**
    * Resolves when the stream `viewer` may see passes `after` (a new change of theirs, or
-   * another user's maturing), when `timeoutMs` elapses or `signal` aborts.
+   * another user's maturing), when `timeoutMs` elapses or `signal` aborts. While another
+   * user's change holds the viewer back, a timer set for its maturity looks again (the waiter's
+   * own timer: nothing else need advance the stream for a held change to arrive).
    */
   waitBeyond(viewer: string, after: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (this.visibleTo(viewer) > after || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
+      let maturity: NodeJS.Timeout | undefined;
       const done = (): void => {
         clearTimeout(timer);
-        this.changes.off("advance", onAdvance);
+        clearTimeout(maturity);
+        this.changes.off("advance", look);
         signal.removeEventListener("abort", done);
         resolve();
       };
-      const onAdvance = (): void => {
-        if (this.visibleTo(viewer) > after) done();
+      const look = (): void => {
+        if (this.visibleTo(viewer) > after) {
+          done();
+          return;
+        }
+        // Held back: look again when the change that holds the viewer back matures.
+        const held = this.heldFor(viewer);
+        clearTimeout(maturity);
+        maturity =
+          held === undefined
+            ? undefined
+            : setTimeout(look, Math.ceil(Math.max(0, held.at + this.delayMs - performance.now())));
       };
       const timer = setTimeout(done, timeoutMs);
-      this.changes.on("advance", onAdvance);
+      this.changes.on("advance", look);
       signal.addEventListener("abort", done);
+      look();
     });
-  }
-
-  /** Stops the maturity timer (the server stops); a later advance starts it again. */
-  stopTimers(): void {
-    clearTimeout(this.maturityTimer);
-    this.maturityTimer = undefined;
   }
 
   private dropMatured(now: number): void {
@@ -96,20 +108,5 @@ export class Stream {
       matured += 1;
     }
     if (matured > 0) this.recent.splice(0, matured);
-  }
-
-  /** One timer, for the oldest held position: when it matures, long-polls look again. */
-  private scheduleMaturity(): void {
-    if (this.maturityTimer !== undefined) return;
-    const oldest = this.recent[0];
-    if (oldest === undefined) return;
-    const wait = Math.max(0, oldest.at + this.delayMs - performance.now());
-    this.maturityTimer = setTimeout(() => {
-      this.maturityTimer = undefined;
-      this.dropMatured(performance.now());
-      this.changes.emit("advance", this.position);
-      this.scheduleMaturity();
-    }, Math.ceil(wait));
-    this.maturityTimer.unref();
   }
 }
