@@ -27,6 +27,12 @@ export interface WorldOptions {
    * authenticated media (as Synapse 1.67). A real Synapse (`npm run test:synapse`) is as it is.
    */
   readonly homeserver?: Pick<HomeserverOptions, "newestSpecVersion" | "legacyMedia">;
+  /**
+   * How long the project's homeserver takes to show one user's events, memberships, to-device
+   * messages and key changes to the others' syncs (default `WORLD_DELIVERY_DELAY_MS`, or env
+   * `DSX_DELIVERY_DELAY_MS`; ignored on Synapse, which has real delays).
+   */
+  readonly deliveryDelayMs?: number;
 }
 
 /** Matches the bot's messages of a workflow step (`org.dsx.step`), of a case if given. */
@@ -58,6 +64,24 @@ const ROOM_KEYS = [
   "publicAlerts",
   "donors",
 ] as const;
+
+/**
+ * The test homeserver's default delivery delay in a world: on Synapse a remote invite arrived
+ * after 43-121 ms and a first encrypted message was readable after 85-432 ms over federation,
+ * and even on one Synapse another user's sync sees an event some ms after the send returned.
+ * 75 ms makes the bot meet such races on the test homeserver too, at little cost.
+ */
+export const WORLD_DELIVERY_DELAY_MS = 75;
+
+function worldDeliveryDelayMs(): number {
+  const fromEnv = process.env.DSX_DELIVERY_DELAY_MS;
+  if (fromEnv === undefined || fromEnv === "") return WORLD_DELIVERY_DELAY_MS;
+  const value = Number(fromEnv);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`DSX_DELIVERY_DELAY_MS must be a non-negative number, got ${fromEnv}`);
+  }
+  return value;
+}
 
 /**
  * A small Digital Security Exchange on the test homeserver: the DSX team member `ana` with the
@@ -161,6 +185,7 @@ export class DsxWorld {
           ...options.homeserver,
           adminToken: "admin-token",
           port: options.homeserverPort ?? 0,
+          deliveryDelayMs: options.deliveryDelayMs ?? worldDeliveryDelayMs(),
         });
     return DsxWorld.onHomeserver(homeserver, undefined, extraConfig);
   }

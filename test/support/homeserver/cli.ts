@@ -4,7 +4,7 @@ import { SPEC_VERSIONS, type SpecVersion } from "./spec-versions.js";
 
 /**
  * `npm run homeserver -- --port 8008 --server-name localhost [--host H] [--admin-token T]
- * [--newest-spec-version v1.10] [--freeze-legacy-media]`
+ * [--newest-spec-version v1.10] [--freeze-legacy-media] [--delivery-delay-ms MS]`
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -16,11 +16,18 @@ async function main(): Promise<void> {
       "log-requests": { type: "boolean", default: false },
       "newest-spec-version": { type: "string" },
       "freeze-legacy-media": { type: "boolean", default: false },
+      "delivery-delay-ms": { type: "string", default: "0" },
     },
   });
   const newest = values["newest-spec-version"];
   if (newest !== undefined && !(SPEC_VERSIONS as readonly string[]).includes(newest)) {
     throw new Error(`--newest-spec-version must be one of ${SPEC_VERSIONS.join(", ")}`);
+  }
+  const deliveryDelayMs = Number(values["delivery-delay-ms"]);
+  if (!Number.isFinite(deliveryDelayMs) || deliveryDelayMs < 0) {
+    throw new Error(
+      `--delivery-delay-ms must be a non-negative number, got ${values["delivery-delay-ms"]}`,
+    );
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -34,6 +41,7 @@ async function main(): Promise<void> {
     ...(values["log-requests"] ? { logRequests: true } : {}),
     ...(newest === undefined ? {} : { newestSpecVersion: newest as SpecVersion }),
     ...(values["freeze-legacy-media"] ? { legacyMedia: false } : {}),
+    deliveryDelayMs,
   });
   process.stdout.write(`homeserver ${server.serverName} listening on ${server.url}\n`);
   const stop = (): void => {

@@ -34,6 +34,13 @@ export interface HomeserverOptions {
    * only with `newestSpecVersion` v1.11 or later. Default `true`. Upload stays on the legacy path.
    */
   legacyMedia?: boolean;
+  /**
+   * How long another user's change (event, membership, receipt, typing, to-device message,
+   * device-list change) takes to reach a user's `/sync`, in milliseconds, as over federation;
+   * the user's own changes reach all their devices at once. Default 0 (instant). Other reads
+   * (`/messages`, state, members, event by id, key queries) stay immediate. See the README.
+   */
+  deliveryDelayMs?: number;
 }
 
 /** A Matrix homeserver for tests: in memory, on 127.0.0.1, with fault and test hooks. */
@@ -50,7 +57,11 @@ export class TestHomeserver {
   private constructor(options: HomeserverOptions) {
     this.serverName = options.serverName ?? "localhost";
     this.host = options.host ?? "127.0.0.1";
-    this.state = new HomeserverState(this.serverName);
+    const delay = options.deliveryDelayMs ?? 0;
+    if (!Number.isFinite(delay) || delay < 0) {
+      throw new Error(`deliveryDelayMs must be a non-negative number, got ${String(delay)}`);
+    }
+    this.state = new HomeserverState(this.serverName, delay);
     this.faultState = new Faults(() => {
       this.frontend.dropConnections();
     });
@@ -116,6 +127,11 @@ export class TestHomeserver {
   /** How many to-device messages wait for a device's acknowledgement. */
   pendingToDeviceCount(userId: string, deviceId: string): number {
     return this.state.toDevice.pendingCount(userId, deviceId);
+  }
+
+  /** The delivery delay to other users' syncs (0: instant). */
+  get deliveryDelayMs(): number {
+    return this.state.stream.deliveryDelayMs;
   }
 
   /** Requests received and not yet answered (a parked long-poll counts). */

@@ -23,7 +23,7 @@ export function registerAccount(
     undefined,
     "m.push_rules",
     defaultPushRules(account.userId, localpart),
-    hs.stream.advance(),
+    hs.stream.advance(account.userId),
   );
   const device = hs.login(account.userId, deviceId, deviceDisplayName);
   return {

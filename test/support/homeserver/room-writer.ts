@@ -43,7 +43,7 @@ export function sendEvent(
       throw forbidden("You don't have permission to redact this event");
     }
   }
-  const stored = room.append(event, hs.stream.advance());
+  const stored = room.append(event, hs.stream.advance(input.sender));
   if (target !== undefined) room.applyRedaction(target, stored);
   if (input.type === "m.room.member" && input.content.membership !== "join") {
     stopTyping(hs, room, input.stateKey ?? "");
@@ -83,5 +83,5 @@ export function stopTyping(hs: HomeserverState, room: Room, userId: string): voi
   if (timer === undefined) return;
   clearTimeout(timer);
   room.typing.delete(userId);
-  room.typingPos = hs.stream.advance();
+  room.typingPos = hs.stream.advance(userId);
 }

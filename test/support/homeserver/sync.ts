@@ -32,21 +32,24 @@ export function parseStreamToken(token: string): number | undefined {
 }
 
 /**
- * Builds one `/sync` response as of the current stream position. `empty` tells a long-poll
- * whether there is anything worth returning yet.
+ * Builds one `/sync` response as of the newest stream position the user may see (`upTo`: the
+ * current one, unless a delivery delay holds other users' latest changes back). Everything in
+ * it is bounded by `upTo`, so that the next sync, from `next_batch`, misses nothing held back.
+ * `empty` tells a long-poll whether there is anything worth returning yet.
  */
 export function buildSync(
   hs: HomeserverState,
   request: SyncRequest,
-): { response: JsonObject; empty: boolean } {
-  const upTo = hs.stream.current;
+): { response: JsonObject; empty: boolean; upTo: number } {
   const { userId, deviceId, since } = request;
+  // Never before `since`: a token is only ever handed out as a position its user could see.
+  const upTo = Math.max(hs.stream.visibleTo(userId), since ?? 0);
   const join: JsonObject = {};
   const invite: JsonObject = {};
   const leave: JsonObject = {};
   const knock: JsonObject = {};
   for (const room of hs.rooms.values()) {
-    const memberEvent = room.stateEvent("m.room.member", userId);
+    const memberEvent = room.stateEvent("m.room.member", userId, room.stateAt(upTo));
     if (memberEvent === undefined) continue;
     const membership = memberEvent.content.membership;
     const changedSince = since === undefined || memberEvent.pos > since;
@@ -54,15 +57,17 @@ export function buildSync(
       const section = joinedRoom(hs, room, request, upTo, changedSince);
       if (section !== undefined) join[room.roomId] = section;
     } else if (membership === "invite" && changedSince) {
-      invite[room.roomId] = { invite_state: { events: strippedState(room, memberEvent) } };
+      invite[room.roomId] = {
+        invite_state: { events: strippedState(room, memberEvent, upTo) },
+      };
     } else if (membership === "knock" && changedSince) {
-      knock[room.roomId] = { knock_state: { events: strippedState(room, memberEvent) } };
+      knock[room.roomId] = { knock_state: { events: strippedState(room, memberEvent, upTo) } };
     } else if (
       (membership === "leave" || membership === "ban") &&
       !room.forgotten.has(userId) &&
       (since === undefined ? request.filter.includeLeave : memberEvent.pos > since)
     ) {
-      leave[room.roomId] = leftRoom(hs, room, request, memberEvent);
+      leave[room.roomId] = leftRoom(hs, room, request, memberEvent, upTo);
     }
   }
 
@@ -70,7 +75,7 @@ export function buildSync(
     .take(userId, deviceId, since, upTo)
     .map((m) => ({ sender: m.sender, type: m.type, content: m.content }));
   const accountData = hs.accountData
-    .changedSince(userId, undefined, since)
+    .changedSince(userId, undefined, since, upTo)
     .map((e) => ({ type: e.type, content: e.content }));
   const deviceLists =
     since === undefined ? { changed: [], left: [] } : deviceListChanges(hs, userId, since, upTo);
@@ -90,7 +95,7 @@ export function buildSync(
     Object.keys(knock).length === 0 &&
     toDevice.length + accountData.length === 0 &&
     deviceLists.changed.length + deviceLists.left.length === 0;
-  return { response, empty };
+  return { response, empty, upTo };
 }
 
 /**
@@ -120,11 +125,12 @@ function visibleTimeline(
   limit: number,
 ): { events: StoredEvent[]; limited: boolean } {
   const candidates = room.eventsBetween(after, upTo);
+  const stateAtEnd = room.stateAt(upTo);
   const events: StoredEvent[] = [];
   let limited = false;
   for (let i = candidates.length - 1; i >= 0; i--) {
     const event = candidates[i];
-    if (event === undefined || !canSeeEvent(room, event, userId)) continue;
+    if (event === undefined || !canSeeEvent(room, event, userId, stateAtEnd)) continue;
     if (events.length === limit) {
       limited = true;
       break;
@@ -215,13 +221,14 @@ function joinedRoom(
     newlyJoined || request.fullState,
   );
   const ephemeral: JsonObject[] = [];
-  if (since === undefined || room.typingPos > since) {
+  // The typing set is the one of `typingPos`: a later change waits for a later sync.
+  if ((since === undefined || room.typingPos > since) && room.typingPos <= upTo) {
     ephemeral.push({ type: "m.typing", content: { user_ids: [...room.typing.keys()] } });
   }
-  const receipts = receiptContent(room, since, userId);
+  const receipts = receiptContent(room, since, upTo, userId);
   if (receipts !== undefined) ephemeral.push({ type: "m.receipt", content: receipts });
   const accountData = hs.accountData
-    .changedSince(userId, room.roomId, since)
+    .changedSince(userId, room.roomId, since, upTo)
     .map((e) => ({ type: e.type, content: e.content }));
   const timeline = section.timeline as { events: unknown[] };
   const hasNews =
@@ -231,13 +238,14 @@ function joinedRoom(
     accountData.length > 0 ||
     (since !== undefined && ephemeral.length > 0);
   if (!hasNews) return undefined;
+  const stateAtEnd = room.stateAt(upTo);
   return {
     ...section,
     ephemeral: { events: ephemeral },
     account_data: { events: accountData },
     summary: {
-      "m.joined_member_count": room.usersWith("join").length,
-      "m.invited_member_count": room.usersWith("invite").length,
+      "m.joined_member_count": room.usersWith("join", stateAtEnd).length,
+      "m.invited_member_count": room.usersWith("invite", stateAtEnd).length,
     },
     unread_notifications: { highlight_count: 0, notification_count: 0 },
   };
@@ -248,6 +256,7 @@ function leftRoom(
   room: Room,
   request: SyncRequest,
   memberEvent: StoredEvent,
+  upTo: number,
 ): JsonObject {
   const after = request.since ?? 0;
   const section = roomTimelineAndState(
@@ -258,7 +267,7 @@ function leftRoom(
     request.since === undefined || request.fullState,
   );
   const accountData = hs.accountData
-    .changedSince(request.userId, room.roomId, request.since)
+    .changedSince(request.userId, room.roomId, request.since, upTo)
     .map((e) => ({ type: e.type, content: e.content }));
   return { ...section, account_data: { events: accountData } };
 }
@@ -266,12 +275,13 @@ function leftRoom(
 function receiptContent(
   room: Room,
   since: number | undefined,
+  upTo: number,
   viewer: string,
 ): JsonObject | undefined {
   const content: Record<string, Record<string, Record<string, JsonObject>>> = {};
   let any = false;
   for (const receipt of room.receipts.values()) {
-    if (since !== undefined && receipt.pos <= since) continue;
+    if ((since !== undefined && receipt.pos <= since) || receipt.pos > upTo) continue;
     if (receipt.receiptType === "m.read.private" && receipt.userId !== viewer) continue;
     any = true;
     const byType = (content[receipt.eventId] ??= {});
@@ -284,13 +294,14 @@ function receiptContent(
   return any ? content : undefined;
 }
 
-function strippedState(room: Room, memberEvent: StoredEvent): JsonObject[] {
+function strippedState(room: Room, memberEvent: StoredEvent, upTo: number): JsonObject[] {
+  const state = room.stateAt(upTo);
   const events: JsonObject[] = [];
   for (const type of STRIPPED_STATE_TYPES) {
-    const event = room.stateEvent(type);
+    const event = room.stateEvent(type, "", state);
     if (event !== undefined) events.push(toStrippedState(event));
   }
-  const inviter = room.stateEvent("m.room.member", memberEvent.sender);
+  const inviter = room.stateEvent("m.room.member", memberEvent.sender, state);
   if (inviter !== undefined && inviter !== memberEvent) events.push(toStrippedState(inviter));
   events.push(toStrippedState(memberEvent));
   return events;

@@ -26,9 +26,15 @@ function historyVisibility(state: RoomState): string {
 /**
  * Whether `userId` may see `event`, by the spec's history visibility rules: the visibility
  * and the user's membership are taken at the event (state before it; a user's own membership
- * event counts as its own membership); `shared` history is readable while the user is joined.
+ * event counts as its own membership); `shared` history is readable while the user is joined
+ * (in `now`: the current state, or the state a delayed sync reaches).
  */
-export function canSeeEvent(room: Room, event: StoredEvent, userId: string): boolean {
+export function canSeeEvent(
+  room: Room,
+  event: StoredEvent,
+  userId: string,
+  now: RoomState = room.currentState,
+): boolean {
   let visibility = historyVisibility(event.stateBefore);
   if (event.type === "m.room.history_visibility" && event.stateKey === "") {
     const after = historyVisibility(event.stateAfter);
@@ -49,7 +55,7 @@ export function canSeeEvent(room: Room, event: StoredEvent, userId: string): boo
     case "invited":
       return membership === "invite";
     case "shared":
-      return room.membership(userId) === "join";
+      return room.membership(userId, now) === "join";
     default:
       return false;
   }

@@ -27,7 +27,7 @@ export function accountDataRoutes(hs: HomeserverState): Route[] {
         undefined,
         ctx.params.type ?? "",
         ctx.body,
-        hs.stream.advance(),
+        hs.stream.advance(self(ctx)),
       );
       return json({});
     }),
@@ -42,7 +42,7 @@ export function accountDataRoutes(hs: HomeserverState): Route[] {
         ctx.params.roomId,
         ctx.params.type ?? "",
         ctx.body,
-        hs.stream.advance(),
+        hs.stream.advance(userId),
       );
       return json({});
     }),

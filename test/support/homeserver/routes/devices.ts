@@ -49,7 +49,7 @@ export function deviceRoutes(hs: HomeserverState, uia: UserInteractiveAuth): Rou
       if (!hs.toDevice.firstTime(userId, deviceId, params.txnId ?? "")) return json({});
       const messages = body.messages;
       if (typeof messages !== "object" || messages === null) throw badJson("messages is required");
-      const pos = hs.stream.advance();
+      const pos = hs.stream.advance(userId);
       for (const [target, perDevice] of Object.entries(messages as Record<string, unknown>)) {
         const account = hs.accounts.get(target);
         if (account === undefined || typeof perDevice !== "object" || perDevice === null) continue;

@@ -30,11 +30,11 @@ export function receiptTypingRoutes(hs: HomeserverState): Route[] {
         room.roomId,
         "m.fully_read",
         { event_id: eventId },
-        hs.stream.advance(),
+        hs.stream.advance(userId),
       );
       return;
     }
-    const pos = hs.stream.advance();
+    const pos = hs.stream.advance(userId);
     room.receipts.set(`${receiptType}|${userId}|${threadId ?? ""}`, {
       eventId,
       receiptType,
@@ -84,7 +84,7 @@ export function receiptTypingRoutes(hs: HomeserverState): Route[] {
         }, timeout);
         timer.unref();
         room.typing.set(requester.userId, timer);
-        room.typingPos = hs.stream.advance();
+        room.typingPos = hs.stream.advance(requester.userId);
       }
       return json({});
     }),

@@ -37,8 +37,7 @@ export function syncRoutes(hs: HomeserverState): Route[] {
       };
       const deadline = Date.now() + timeout;
       for (;;) {
-        const seen = hs.stream.current;
-        const { response, empty } = buildSync(hs, request);
+        const { response, empty, upTo } = buildSync(hs, request);
         const remaining = deadline - Date.now();
         if (
           !empty ||
@@ -49,7 +48,7 @@ export function syncRoutes(hs: HomeserverState): Route[] {
         ) {
           return json(response);
         }
-        await hs.stream.waitBeyond(seen, remaining, signal);
+        await hs.stream.waitBeyond(requester.userId, upTo, remaining, signal);
       }
     }),
   ];

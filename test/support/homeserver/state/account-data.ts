@@ -33,13 +33,16 @@ export class AccountDataStore {
     return this.entries.get(`${userId}|${roomId ?? GLOBAL}`)?.get(type)?.content;
   }
 
-  /** Entries changed after `since` (all when `since` is undefined). */
+  /** Entries changed after `since` (all when `since` is undefined) and at or before `upTo`. */
   changedSince(
     userId: string,
     roomId: string | undefined,
     since: number | undefined,
+    upTo = Infinity,
   ): AccountDataEntry[] {
     const scope = this.entries.get(`${userId}|${roomId ?? GLOBAL}`);
-    return [...(scope?.values() ?? [])].filter((e) => since === undefined || e.pos > since);
+    return [...(scope?.values() ?? [])].filter(
+      (e) => (since === undefined || e.pos > since) && e.pos <= upTo,
+    );
   }
 }

@@ -10,7 +10,7 @@ import { ToDeviceInboxes } from "./to-device.js";
 
 /** Everything the homeserver knows; lives in memory and survives `restart()`. */
 export class HomeserverState {
-  readonly stream = new Stream();
+  readonly stream: Stream;
   readonly accounts: Accounts;
   readonly rooms = new Map<string, Room>();
   readonly aliases = new Map<string, string>();
@@ -23,7 +23,11 @@ export class HomeserverState {
   private readonly filters = new Map<string, JsonObject>();
   private readonly transactions = new Map<string, string>();
 
-  constructor(readonly serverName: string) {
+  constructor(
+    readonly serverName: string,
+    deliveryDelayMs = 0,
+  ) {
+    this.stream = new Stream(deliveryDelayMs);
     this.accounts = new Accounts(serverName);
   }
 
@@ -39,7 +43,7 @@ export class HomeserverState {
 
   /** Marks the user's device list as changed (key upload, new or deleted device). */
   recordKeyChange(userId: string): void {
-    this.keyChanges.set(userId, this.stream.advance());
+    this.keyChanges.set(userId, this.stream.advance(userId));
   }
 
   /** Logs in a device; a device that did not exist yet is a device-list change. */
