@@ -377,7 +377,7 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
       consent: "yes",
     });
     const triage = world.rooms.triage;
-    await ana.sendText(triage, `!dsx assign ${caseId} @sam:${world.homeserver.serverName}`);
+    await ana.sendText(triage, `!dsx assign ${caseId} ${world.user("sam")}`);
     const samDm = await providerRoom(sam);
     await sam.waitForMessage(samDm, step("offer", caseId), WAIT);
     await sam.sendText(samDm, `accept ${caseId}`);
