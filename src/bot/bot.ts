@@ -116,6 +116,10 @@ export async function startBot(
     // In guarded rooms an outsider is being removed: the message waits for that.
     guarded: (roomId) => roomKinds.isCaseRoom(roomId),
     ceiling: (roomId) => CEILINGS[roomKinds.configuredKey(roomId) ?? "triage"],
+    roomAudience: (roomId) =>
+      roomKinds.configuredKey(roomId) === "triage"
+        ? (userId) => directory.directory.isDsxTeam(userId)
+        : undefined,
   });
   const guard = new RoomGuard({
     client,
@@ -191,7 +195,9 @@ export async function startBot(
     roomKinds,
     configuredRoomIds,
   );
-  const roomProblems = await checkConfiguredRooms(client, joined, unreachable, config.rooms);
+  const roomProblems = await checkConfiguredRooms(client, joined, unreachable, config.rooms, (u) =>
+    directory.directory.isDsxTeam(u),
+  );
   logRoomProblems(roomProblems, log);
   await invites.answerPending();
   await inbox.catchUp();
@@ -221,8 +227,11 @@ export async function startBot(
     const text = lines([
       say("rooms.problems"),
       list(
-        roomProblems.map(({ key, reference, problem }) =>
-          say(`rooms.problem.${problem}`, { room: `${key} (${reference})` }),
+        roomProblems.map(({ key, reference, problem, count }) =>
+          say(`rooms.problem.${problem}`, {
+            room: `${key} (${reference})`,
+            count: String(count ?? 0),
+          }),
         ),
       ),
     ]);

@@ -6,12 +6,15 @@ import { readRoomFacts } from "../matrix/room-facts.js";
 export type RoomKey = keyof BotConfig["rooms"];
 
 /** What keeps a configured room from doing its work, as the operator must hear it. */
-export type RoomProblem = "unreachable" | "unencrypted" | "public" | "world-readable" | "published";
+export type RoomProblem =
+  "unreachable" | "unencrypted" | "public" | "world-readable" | "published" | "outsiders";
 
 export interface ConfiguredRoomProblem {
   readonly key: RoomKey;
   readonly reference: string;
   readonly problem: RoomProblem;
+  /** How many are in the triage room who are not of the DSX team. */
+  readonly count?: number;
   /** Why it could not be joined. */
   readonly error?: unknown;
 }
@@ -31,6 +34,7 @@ export async function checkConfiguredRooms(
     readonly error: unknown;
   }[],
   references: BotConfig["rooms"],
+  isDsxTeam: (userId: string) => boolean,
 ): Promise<ConfiguredRoomProblem[]> {
   const problems: ConfiguredRoomProblem[] = unreachable.map((room) => ({
     ...room,
@@ -46,17 +50,31 @@ export async function checkConfiguredRooms(
     if (facts.historyVisibility === "world_readable") found.push("world-readable");
     if (facts.publishedInDirectory) found.push("published");
     for (const problem of found) problems.push({ key, reference: references[key], problem });
+    // The triage room is the DSX team's: the outbox sends nothing labelled while others are in.
+    const outsiders = new Set(
+      facts.members
+        .map((m) => m.userId)
+        .filter((userId) => userId !== client.getSafeUserId() && !isDsxTeam(userId)),
+    );
+    if (key === "triage" && outsiders.size > 0)
+      problems.push({
+        key,
+        reference: references[key],
+        problem: "outsiders",
+        count: outsiders.size,
+      });
   }
   return problems;
 }
 
 /** Each problem in the log; the triage room's own unreachability as the error it is. */
 export function logRoomProblems(problems: readonly ConfiguredRoomProblem[], log: Logger): void {
-  for (const { key, problem, error } of problems) {
+  for (const { key, problem, error, count } of problems) {
     const fields = {
       key: `rooms.${key}`,
       reason: problem,
       ...(error === undefined ? {} : { error }),
+      ...(count === undefined ? {} : { count }),
     };
     if (key === "triage" && problem === "unreachable")
       log.error(

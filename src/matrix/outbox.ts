@@ -54,6 +54,12 @@ export interface OutboxOptions {
    * the donor room take GREEN (the public room only WHITE), never RED or AMBER.
    */
   readonly ceiling?: (roomId: string) => TlpLabel | undefined;
+  /**
+   * Who alone may be in a room for anything labelled to be sent there, whatever the label's
+   * audience: the triage room is the DSX team's, and a partner in it would read other
+   * organisations' GREEN notices and ticket lists.
+   */
+  readonly roomAudience?: (roomId: string) => ((userId: string) => boolean) | undefined;
   /** Delay before retrying after the homeserver failed (doubles up to a minute). */
   readonly retryBaseMs?: number;
 }
@@ -446,6 +452,13 @@ export class Outbox {
     const facts = await readRoomFacts(client, row.roomId, label !== "WHITE");
     if (!facts) return { allowed: false, reason: "outside-audience", offenders: [] };
     const botUserId = client.getSafeUserId();
+    const only = label === "WHITE" ? undefined : this.options.roomAudience?.(row.roomId);
+    if (only !== undefined) {
+      const offenders = [...new Set(facts.members.map((m) => m.userId))]
+        .filter((userId) => userId !== botUserId && !only(userId))
+        .sort();
+      if (offenders.length > 0) return { allowed: false, reason: "outside-audience", offenders };
+    }
     const exchange: Exchange | undefined =
       privateTo !== null
         ? { participants: new Set([privateTo, botUserId]), organisations: new Set() }

@@ -18,7 +18,7 @@ describe("configured rooms, checked at start", function () {
     await world.stop();
   });
 
-  it("names each room that is unreachable, unencrypted, public, world-readable or published", async () => {
+  it("names each room that is unreachable, unencrypted, public, world-readable or published, and outsiders in triage", async () => {
     const ana = await world.dsxTeamMember();
     const plain = await ana.createRoom({
       name: "advisory, unencrypted",
@@ -42,6 +42,11 @@ describe("configured rooms, checked at start", function () {
         history_visibility: "world_readable",
       } as never,
     );
+    // A partner in the triage room, which is the DSX team's.
+    const pablo = await world.person("pablo");
+    await ana.invite(world.rooms.triage, pablo.userId);
+    await pablo.waitForMembership(world.rooms.triage, "invite", 30_000);
+    await pablo.joinRoom(world.rooms.triage);
     const bot = await world.startBot();
 
     const said = await ana.waitForMessage(
@@ -56,10 +61,18 @@ describe("configured rooms, checked at start", function () {
       /communityAlerts \([^)]+\): anyone can join it/,
       /communityAlerts \([^)]+\): it is in the public room directory/,
       /donors \([^)]+\): anyone can read its history/,
+      /triage \([^)]+\): 1 member\(s\) are not of the DSX team/,
     ])
       expect(body).to.match(expected);
-    expect(body).to.not.match(/triage \(|publicAlerts \(/);
-    for (const reason of ["unreachable", "unencrypted", "public", "published", "world-readable"])
+    expect(body).to.not.match(/publicAlerts \(/);
+    for (const reason of [
+      "unreachable",
+      "unencrypted",
+      "public",
+      "published",
+      "world-readable",
+      "outsiders",
+    ])
       expect(bot.stdout).to.contain(`"reason":"${reason}"`);
   });
 
