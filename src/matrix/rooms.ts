@@ -51,15 +51,22 @@ export class RoomMaker {
     return this.client.getRoom(roomId) ?? undefined;
   }
 
-  /** An encrypted room of the bot and this person alone, made (with an invite) if none exists. */
+  /**
+   * An encrypted room of the bot and this person alone, made (with an invite) if none exists.
+   * Not Element's "trusted" preset, which gives the invitee the bot's power: the person may
+   * write, and only the bot may invite or change the room (a notice's reader could otherwise
+   * bring anyone in, or open its history).
+   */
   async directRoomWith(userId: string): Promise<string> {
+    const bot = this.client.getSafeUserId();
     return (
       this.findDirectRoom(userId) ??
       this.create({
-        preset: Preset.TrustedPrivateChat,
+        preset: Preset.PrivateChat,
         is_direct: true,
         invite: [userId],
         initial_state: [encryption()],
+        power_level_content_override: botOnlyPowers(bot),
       })
     );
   }
@@ -238,23 +245,28 @@ export function caseRoomOptions(kind: CaseRoomKind, caseId: string, bot: string)
       { type: EventType.RoomGuestAccess, state_key: "", content: { guest_access: "forbidden" } },
       { type: CASE_ROOM_STATE[kind], state_key: "", content: { case: caseId } },
     ],
-    power_level_content_override: {
-      users: { [bot]: 100 },
-      users_default: 0,
-      events_default: 0,
-      state_default: 100,
-      invite: 100,
-      kick: 100,
-      ban: 100,
-      redact: 100,
-      events: {
-        [EventType.RoomMessage]: 0,
-        "m.room.encrypted": 0,
-        [EventType.Reaction]: 0,
-        [EventType.RoomRedaction]: 0,
-      },
-      notifications: { room: 100 },
+    power_level_content_override: botOnlyPowers(bot),
+  };
+}
+
+/** Everyone may write; invites, kicks, bans, redactions of others and all state are the bot's. */
+function botOnlyPowers(bot: string): Record<string, unknown> {
+  return {
+    users: { [bot]: 100 },
+    users_default: 0,
+    events_default: 0,
+    state_default: 100,
+    invite: 100,
+    kick: 100,
+    ban: 100,
+    redact: 100,
+    events: {
+      [EventType.RoomMessage]: 0,
+      "m.room.encrypted": 0,
+      [EventType.Reaction]: 0,
+      [EventType.RoomRedaction]: 0,
     },
+    notifications: { room: 100 },
   };
 }
 

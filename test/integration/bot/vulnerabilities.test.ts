@@ -283,6 +283,41 @@ describe("vulnerabilities: the disclosure schedule", function () {
     );
   });
 
+  it("the affected party's notice room is the bot's: its reader can write, not bring anyone in", async () => {
+    // The room the bot makes for a notice used Element's trusted preset, which gave the reader
+    // the bot's power: they could invite anyone, or open the room's history to everyone.
+    await setUp(policy(60, 120, 180));
+    const mario = await world.person("mario");
+    const pablo = await world.person("pablo");
+    const stranger = await world.person("olga");
+    const marioDm = await world.directMessage(mario);
+    const caseId = await report(mario, marioDm, {
+      description: "Puffin-canary: an open directory of invoices",
+      credit: "anonymous",
+      share: "no",
+    });
+    const { room } = await notice(pablo, caseId);
+    const refused = (promise: Promise<unknown>) =>
+      promise.then(
+        () => "accepted",
+        (error: unknown) => String((error as { errcode?: string }).errcode),
+      );
+    expect(await refused(pablo.invite(room, stranger.userId))).to.equal("M_FORBIDDEN");
+    expect(
+      await refused(
+        pablo.client.sendStateEvent(
+          room,
+          "m.room.history_visibility" as never,
+          {
+            history_visibility: "world_readable",
+          } as never,
+        ),
+      ),
+    ).to.equal("M_FORBIDDEN");
+    await pablo.sendText(room, `ack ${caseId}`);
+    await botSaid(pablo, room, (b) => b.includes(`${caseId} is noted as acknowledged`));
+  });
+
   it("an anonymous reporter appears in no message, no log line and no readable column", async () => {
     await setUp(policy(60, 120, 180));
     const carla = await world.person("carla");
