@@ -27,7 +27,7 @@ describe("the audit in triage names only whom the case shows triage", function (
     return { body: String(audit.getContent()["body"]), label: audit.getContent()["org.dsx.tlp"] };
   }
 
-  it("a RED ticket's audit says the reporter and the provider, not their IDs", async () => {
+  it("a RED ticket's audit, and its alert's, say the reporter and the provider, not their IDs", async () => {
     const [maria, sam] = [await world.person("maria"), await world.person("sam")];
     const ticket = await world.openTicketRoom({
       partner: maria,
@@ -43,6 +43,13 @@ describe("the audit in triage names only whom the case shows triage", function (
     expect(audit.body).to.contain("the reporter · incident.opened");
     expect(audit.body).to.contain("the provider · incident.accepted");
     expect(audit.label).to.equal("AMBER");
+
+    // An alert drafted there is audited as its ticket is.
+    await sam.sendText(ticket.roomId, "!dsx alert GREEN Fake login pages | phishing | NGOs | look");
+    const draft = await world.next(sam, ticket.roomId, step("approval-request"));
+    const alert = await auditOf(String(draft.getContent()["org.dsx.case"]));
+    expect(alert.body).not.to.contain(sam.userId);
+    expect(alert.body).to.contain("the provider · alert.drafted");
   });
 
   it("an AMBER+STRICT ticket's audit names its people, under the ticket's label", async () => {
