@@ -166,7 +166,7 @@ export function assembleWorkflows(parts: WorkflowParts): Workflows {
     conduct.chatModule(),
     ...sharing.chatModules(),
     statistics.chatModule(),
-    auditModule(),
+    auditModule(vulnerabilityStore),
   ];
   const unfinished = new UnfinishedConversations({
     dialogues: () => modules.flatMap((module) => module.dialogues ?? []),

@@ -1,4 +1,5 @@
 import { Not, type EntityManager } from "typeorm";
+import { forgetCaseTrail } from "../../store/case-trail.js";
 import { Alert, type AlertKind } from "../../store/entities/alert.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 
@@ -102,9 +103,15 @@ export class AlertStore {
 
   /**
    * Its case closed: drafts and private warnings (case details) are deleted; a posted community
-   * alert keeps its text (it was shared) and loses everything that ties it to the case.
+   * alert keeps its text (it was shared) and loses everything that ties it to the case, in its
+   * audit entries and sent messages too (they name the ticket's people and rooms).
    */
   async forgetCase(manager: EntityManager, sourceCase: string): Promise<void> {
+    const drawn = await manager.find(Alert, { select: { caseId: true }, where: { sourceCase } });
+    await forgetCaseTrail(
+      manager,
+      drawn.map((alert) => alert.caseId),
+    );
     await manager.delete(Alert, { sourceCase, state: Not("posted") });
     await manager.delete(Alert, { sourceCase, kind: "warning" });
     await manager.update(

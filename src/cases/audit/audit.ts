@@ -4,6 +4,8 @@ import { parseCaseId } from "../../store/case-numbers.js";
 import { AuditEntry } from "../../store/entities/audit-entry.js";
 import { Incident } from "../../store/entities/incident.js";
 import { time } from "../vulnerabilities/state.js";
+import type { VulnerabilityStore } from "../vulnerabilities/vulnerability-store.js";
+import { auditAudience } from "./audit-audience.js";
 
 /** The newest entries shown; the log itself keeps them all. */
 const SHOWN = 50;
@@ -11,9 +13,10 @@ const SHOWN = 50;
 /**
  * `!dsx audit <INC-…|VUL-…|ALR-…>` in triage, for the DSX team: who did what to the case and
  * when, and every refused send and guard action, as codes (the log holds no contents). An
- * incident's audit is shown while it is open; once closed, its entries keep no one's name.
+ * incident's audit is shown while it is open; once closed, its entries keep no one's name. Who
+ * acted is shown only where the case's other messages to triage show them (audit-audience.ts).
  */
-export function auditModule(): ChatModule {
+export function auditModule(vulnerabilities: VulnerabilityStore): ChatModule {
   return {
     commands: [
       {
@@ -51,9 +54,15 @@ export function auditModule(): ChatModule {
             });
             return;
           }
+          const audience = await auditAudience(
+            context.manager,
+            caseId,
+            context.directory,
+            vulnerabilities,
+          );
           context.reply({
-            // Who acted on a case is about the case: AMBER, to the DSX team that brokers it.
-            label: "AMBER",
+            // Who acted on a case is about the case: AMBER at least, to the team that brokers it.
+            label: audience.label,
             caseId,
             step: "audit",
             text: lines([
@@ -62,7 +71,7 @@ export function auditModule(): ChatModule {
                 .reverse()
                 .map((e) =>
                   verbatim(
-                    [time(e.createdAt), e.actor ?? "bot", e.action, e.outcome ?? ""]
+                    [time(e.createdAt), audience.actor(e.actor), e.action, e.outcome ?? ""]
                       .filter(Boolean)
                       .join(" · "),
                   ),

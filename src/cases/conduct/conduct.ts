@@ -26,9 +26,8 @@ import { payloadContext } from "../../store/sealed-columns.js";
 import { monthStart } from "../../store/columns.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId } from "../../store/case-numbers.js";
-import { AuditEntry } from "../../store/entities/audit-entry.js";
+import { forgetCaseTrail } from "../../store/case-trail.js";
 import { ConductReport } from "../../store/entities/conduct-report.js";
-import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import { Sanction } from "../../store/entities/sanction.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
@@ -482,8 +481,7 @@ export class Conduct {
         updatedAt: monthStart(new Date().toISOString().slice(0, 7)),
       },
     );
-    await manager.update(AuditEntry, { caseId }, { actor: null, roomId: null });
-    await manager.delete(OutgoingMessage, { caseId, state: Not("pending") });
+    await forgetCaseTrail(manager, [caseId]);
     // Fired jobs named people (a warning's recipient); those still to fire are kept.
     await manager.delete(ScheduledJob, { caseId, firedAt: Not(IsNull()) });
   }

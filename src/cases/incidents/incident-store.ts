@@ -1,11 +1,10 @@
 import type { EntityManager } from "typeorm";
 import { Not } from "typeorm";
 import type { Exchange } from "../../policy/audience.js";
+import { forgetCaseTrail } from "../../store/case-trail.js";
 import { Attachment } from "../../store/entities/attachment.js";
-import { AuditEntry } from "../../store/entities/audit-entry.js";
 import { monthStart } from "../../store/columns.js";
 import { Incident } from "../../store/entities/incident.js";
-import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import type { IncidentReport } from "./intake.js";
@@ -193,10 +192,7 @@ export class IncidentStore {
     await manager.delete(Attachment, { caseId: incident.caseId });
     // Jobs name the people they were for (fired ones too): none is needed once closed.
     await manager.delete(ScheduledJob, { caseId: incident.caseId });
-    await manager.update(AuditEntry, { caseId: incident.caseId }, { actor: null, roomId: null });
-    // What was sent is out; its rows would only tie the ticket's rooms and people to the case.
-    // The closing note still pending is unlinked by the outbox once it is out.
-    await manager.delete(OutgoingMessage, { caseId: incident.caseId, state: Not("pending") });
+    await forgetCaseTrail(manager, [incident.caseId]);
   }
 
   /** The exchange of an open incident: its participants, and the organisations party to it. */

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Visibility } from "matrix-js-sdk";
-import { Alert } from "../../../src/store/entities/index.js";
+import { In } from "typeorm";
+import { Alert, AuditEntry, OutgoingMessage } from "../../../src/store/entities/index.js";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
 import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
@@ -178,6 +179,17 @@ describe("community alerts: drafted in a ticket, cleaned, approved, posted", fun
       { caseId: postedId, sourceCase: null, author: null, draftRoomId: null },
     ]);
     expect(rows.map((r) => r.caseId)).not.to.contain(draftId);
+    // Nor do the alerts' audit entries and sent messages name the ticket's people or room.
+    const alerts = In([postedId, draftId]);
+    const entries = await world.database((manager) =>
+      manager.find(AuditEntry, { where: { caseId: alerts }, order: { id: "ASC" } }),
+    );
+    expect(entries.map((e) => e.action)).to.include("alert.posted");
+    expect(entries.filter((e) => e.actor !== null || e.roomId !== null)).to.deep.equal([]);
+    const sent = await world.database((manager) =>
+      manager.findBy(OutgoingMessage, { caseId: alerts, roomId: ticket.roomId }),
+    );
+    expect(sent).to.deep.equal([]);
   });
 });
 
