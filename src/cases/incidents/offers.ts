@@ -246,9 +246,11 @@ export class Offers {
       return;
     }
     const caseId = incident.caseId;
-    if (incident.state === "closed" || incident.offeredTo !== provider) {
-      const key = incident.state === "closed" ? "incident.closedTicket" : "offer.notOffered";
-      context.reply({ label: "WHITE", text: context.text({ key, params: { caseId } }) });
+    if (incident.offeredTo !== provider) {
+      context.reply({
+        label: "WHITE",
+        text: context.text({ key: "offer.notOffered", params: { caseId } }),
+      });
       return;
     }
     await this.s.jobs().cancel(manager, caseId, OFFER_LAPSE_JOB);
