@@ -10,6 +10,7 @@ import type { Directory } from "../../config/directory.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
 import type { Exchange } from "../../policy/audience.js";
 import { parseTlp, tlpName, type TlpNames } from "../../policy/tlp.js";
+import { replyNoCaseForYou } from "../no-case-for-you.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
 import type { Alert, AlertKind } from "../../store/entities/alert.js";
@@ -447,6 +448,16 @@ export class Drafts {
     return text === "" ? [] : (JSON.parse(text) as Decision[]);
   }
 
+  /**
+   * Whether an alert exists, and how far it got, is told only where it was drafted or approval
+   * asked, and to the advisory committee; elsewhere it answers as an unknown number would.
+   */
+  private seesDraft(context: ChatContext, alert: Alert, source: AlertSource): boolean {
+    const { roomId, roomKind, sender } = context.inbound;
+    if (roomKind === "advisory") return context.directory.isAdvisoryCommittee(sender);
+    return roomId === alert.draftRoomId || source.asks.some((ask) => ask.roomId === roomId);
+  }
+
   /** The partner's people, in the ticket room or (for a vulnerability) their direct room. */
   private isPartnerHere(context: ChatContext, source: AlertSource): boolean {
     const { roomId, sender } = context.inbound;
@@ -455,7 +466,7 @@ export class Drafts {
 
   /**
    * The draft named (or, without a name, the one draft of this room waiting for approval),
-   * waiting for approval; others get a polite no.
+   * waiting for approval; others get a polite no, and those who do not see it the neutral one.
    */
   private async pending(
     context: ChatContext,
@@ -479,8 +490,8 @@ export class Drafts {
       alert = await this.o.store.get(manager, parseCaseId(id)?.id ?? id);
     }
     const source = alert ? await this.sourceOf(manager, alert) : undefined;
-    if (!alert || !source) {
-      tell(context, { key: "alert.notFound", params: { caseId: id.slice(0, 40) } });
+    if (!alert || !source || !this.seesDraft(context, alert, source)) {
+      replyNoCaseForYou(context, parseCaseId(id)?.id ?? id);
       return undefined;
     }
     if (alert.state === "reviewing") {

@@ -10,6 +10,8 @@ import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import { findOpenIncident } from "./find.js";
 import { organisationName, render, type IncidentServices } from "./services.js";
 import { languageOf } from "../../store/people.js";
+import { parseCaseId } from "../../store/case-numbers.js";
+import { replyNoCaseForYou } from "../no-case-for-you.js";
 
 export const OFFER_JOB = "incident.offer";
 export const OFFER_LAPSE_JOB = "incident.offer-lapse";
@@ -224,12 +226,27 @@ export class Offers {
   private async answer(context: ChatContext, rest: string, answer: "accept" | "decline") {
     const { manager, inbound } = context;
     const [id = ""] = rest.split(/\s+/);
-    const incident = await findOpenIncident(context, this.s.store, id);
-    if (!incident) return;
-    const caseId = incident.caseId;
+    const parsed = parseCaseId(id);
+    if (parsed?.kind !== "INC") {
+      context.reply({ label: "WHITE", text: context.text({ key: "incident.badCaseId" }) });
+      return;
+    }
     const provider = this.providerOf(inbound.sender);
-    if (provider === undefined || incident.offeredTo !== provider) {
-      // Someone else's ticket reveals nothing, not even that it exists.
+    const incident = await this.s.store.get(manager, parsed.id);
+    // A provider the ticket was never offered to learns nothing, not even that it exists (a
+    // closed one keeps no provider, so it is nobody's).
+    const party =
+      incident !== null &&
+      provider !== undefined &&
+      (incident.offeredTo === provider ||
+        incident.providerOrg === provider ||
+        this.s.store.declinedBy(incident).has(provider));
+    if (!party) {
+      replyNoCaseForYou(context, parsed.id);
+      return;
+    }
+    const caseId = incident.caseId;
+    if (incident.offeredTo !== provider) {
       context.reply({
         label: "WHITE",
         text: context.text({ key: "offer.notOffered", params: { caseId } }),

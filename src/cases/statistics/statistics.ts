@@ -11,6 +11,7 @@ import { Alert } from "../../store/entities/alert.js";
 import { Incident } from "../../store/entities/incident.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import { Vulnerability } from "../../store/entities/vulnerability.js";
+import { suppress } from "./suppression.js";
 
 /** Counts of one month: what donors may see, and nothing that names anyone. */
 export interface MonthCounts {
@@ -189,11 +190,17 @@ export class Statistics {
       speaker.catalog.hasKey(speaker.language, `${prefix}.${key}`)
         ? speaker.text({ key: `${prefix}.${key}` }).plain
         : key;
-    const list = (entries: ReadonlyMap<string, number>, prefix: string) =>
-      [...entries]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([key, count]) => `${named(prefix, key)}: ${shownCount(speaker, count, minimum)}`)
-        .join(", ") || speaker.text({ key: "stats.none" }).plain;
+    const hiddenMark = speaker.text({ key: "stats.hidden" }).plain;
+    const list = (entries: ReadonlyMap<string, number>, prefix: string) => {
+      const { hidden, wholeHidden } = suppress(entries, minimum);
+      if (wholeHidden) return hiddenMark;
+      return (
+        [...entries]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, count]) => `${named(prefix, key)}: ${hidden.has(key) ? hiddenMark : count}`)
+          .join(", ") || speaker.text({ key: "stats.none" }).plain
+      );
+    };
     const total = (entries: ReadonlyMap<string, number>) =>
       shownCount(
         speaker,
@@ -237,15 +244,23 @@ export class Statistics {
     ]);
   }
 
-  /** The month as CSV (`month,measure,category,value`), small counts as `<N`. */
+  /**
+   * The month as CSV (`month,measure,category,value`): a lone small count as `<N`, a breakdown's
+   * hidden cells as `hidden` (a whole hidden breakdown as one row without a category).
+   */
   csv(month: string, counts: MonthCounts): string {
     const minimum = this.o.minimumCount();
     const value = (count: number) => (count < minimum ? `<${String(minimum)}` : String(count));
     const rows = [["month", "measure", "category", "value"]];
-    for (const [type, count] of [...counts.incidentsByType].sort())
-      rows.push([month, "incidents", type, value(count)]);
-    for (const [stage, count] of [...counts.vulnerabilitiesByStage].sort())
-      rows.push([month, "vulnerabilities", stage, value(count)]);
+    const breakdown = (measure: string, cells: ReadonlyMap<string, number>) => {
+      const { hidden, wholeHidden } = suppress(cells, minimum);
+      if (wholeHidden) rows.push([month, measure, "", "hidden"]);
+      else
+        for (const [category, count] of [...cells].sort())
+          rows.push([month, measure, category, hidden.has(category) ? "hidden" : String(count)]);
+    };
+    breakdown("incidents", counts.incidentsByType);
+    breakdown("vulnerabilities", counts.vulnerabilitiesByStage);
     const hours = (values: readonly number[]) =>
       values.length < minimum ? "" : String(Math.round(median(values)));
     rows.push([month, "median-hours-to-match", "", hours(counts.hoursToMatch)]);

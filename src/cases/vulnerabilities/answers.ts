@@ -1,5 +1,7 @@
 import type { ChatContext } from "../../chat/context.js";
 import { audit } from "../../store/audit-log.js";
+import { parseCaseId } from "../../store/case-numbers.js";
+import { replyNoCaseForYou } from "../no-case-for-you.js";
 import { MAX_EXTENSION_DAYS, type VulnerabilityServices } from "./services.js";
 import { time } from "./state.js";
 
@@ -10,18 +12,21 @@ export class AffectedPartyAnswers {
   /** `ack`, `fixed`, `need-time <days> <reason>` from the affected party. */
   async answer(context: ChatContext, rest: string, kind: "ack" | "fixed" | "need-time") {
     const [id = "", days = "", ...reason] = rest.trim().split(/\s+/);
-    const v = await this.s.find(context, id);
-    if (!v) return;
+    const parsed = parseCaseId(id);
+    if (parsed?.kind !== "VUL") {
+      context.reply({ label: "WHITE", text: context.text({ key: "vuln.badCaseId" }) });
+      return;
+    }
     const { manager, inbound } = context;
+    const v = await this.s.o.store.get(manager, parsed.id);
     const isContact =
-      this.s.o.store.contacts(v).some((c) => c.userId === inbound.sender) ||
-      (v.affectedOrg !== null &&
-        context.directory.organisationOf(inbound.sender)?.id === v.affectedOrg);
+      v !== null &&
+      (this.s.o.store.contacts(v).some((c) => c.userId === inbound.sender) ||
+        (v.affectedOrg !== null &&
+          context.directory.organisationOf(inbound.sender)?.id === v.affectedOrg));
+    // Whether a case exists, or is finished, is the affected party's to know, no one else's.
     if (!isContact) {
-      context.reply({
-        label: "WHITE",
-        text: context.text({ key: "vuln.notYours", params: { caseId: v.caseId } }),
-      });
+      replyNoCaseForYou(context, parsed.id);
       return;
     }
     if (this.s.refusedAsFinished(context, v)) return;

@@ -161,7 +161,7 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
     // Wrong people: another provider, another partner, the reporter herself.
     const fayDm = await world.directMessage(fay);
     await fay.sendText(fayDm, `accept ${caseId}`);
-    await botSaid(fay, fayDm, (b) => b.includes(`${caseId} is not offered to you`));
+    await botSaid(fay, fayDm, (b) => b.includes(`I know of no case ${caseId} for you.`));
     const pabloDm = await world.directMessage(pablo);
     await pablo.sendText(pabloDm, `accept ${caseId}`);
     await botSaid(pablo, pabloDm, (b) => b.includes("I don't know the command"));
@@ -230,11 +230,12 @@ describe("ticket rooms: offers, the encrypted room, closing", function () {
     expect(closedInTriage.getContent()["body"]).to.contain(`${caseId} closed (resolved)`);
     expect(closedInTriage.getContent()["body"]).to.not.contain("taken down");
 
-    // A closed ticket's id answers "closed" and nothing more; it cannot be reopened.
+    // A closed ticket's id answers "closed" and nothing more; it cannot be reopened. It keeps
+    // no provider, so to a provider it is as unknown as a number never given.
     await ana.sendText(triage, `!dsx assign ${caseId} securelab`);
     await botSaid(ana, triage, (b) => b.includes(`${caseId} is closed.`));
     await sam.sendText(samDm, `accept ${caseId}`);
-    await botSaid(sam, samDm, (b) => b.includes(`${caseId} is closed.`));
+    await botSaid(sam, samDm, (b) => b.includes(`I know of no case ${caseId} for you.`));
 
     // Nothing was said twice across the restarts.
     const count = (person: E2eeTestClient, roomId: string, name: string) =>

@@ -63,7 +63,7 @@ for (const kind of databaseKinds()) {
       });
     }
 
-    it("counts a month's incidents by type, hides counts below the minimum, names nobody", async () => {
+    it("counts a month's incidents by type, hides small counts and those they could be computed from, names nobody", async () => {
       let n = 0;
       const next = () => `INC-2026-${String(++n).padStart(4, "0")}`;
       await incident(next(), "malware", "2026-11", true);
@@ -74,6 +74,9 @@ for (const kind of databaseKinds()) {
       await incident(next(), "phishing", "2026-11", true, { match: 5 });
       await incident(next(), "phishing", "2026-11", false, { match: 7, close: 90 });
       await incident(next(), "phishing", "2026-11", true);
+      // Three data leaks, neither matched nor closed: shown alone, they would give away the
+      // malware count (10 - 5 - 3), so they are hidden with it.
+      for (let i = 0; i < 3; i++) await incident(next(), "data-leak", "2026-11", true);
       await incident("INC-2026-0099", "phishing", "2026-10", false, { match: 100, close: 200 });
       await dataSource.manager.insert(Alert, {
         caseId: "ALR-2026-0001",
@@ -86,6 +89,7 @@ for (const kind of databaseKinds()) {
       });
       const counts = await countMonth(dataSource.manager, "2026-11");
       expect([...counts.incidentsByType].sort()).to.deep.equal([
+        ["data-leak", 3],
         ["malware", 2],
         ["phishing", 5],
       ]);
@@ -95,7 +99,9 @@ for (const kind of databaseKinds()) {
         "2026-11",
         counts,
       ).plain;
-      expect(text).to.contain("Incidents opened: 7 (Malware: fewer than 3, Phishing: 5)");
+      expect(text).to.contain(
+        "Incidents opened: 10 (Data leak: hidden, Malware: hidden, Phishing: 5)",
+      );
       // Matched: 2, 1, 3, 5, 7 → median 3; closed: 30, 10, 90 → median 30.
       expect(text).to.contain("Time to match (median): 3 h");
       expect(text).to.contain("Time to close (median): 30 h");
@@ -104,7 +110,8 @@ for (const kind of databaseKinds()) {
       const csv = statistics.csv("2026-11", counts);
       expect(csv.split("\n")).to.deep.equal([
         "month,measure,category,value",
-        "2026-11,incidents,malware,<3",
+        "2026-11,incidents,data-leak,hidden",
+        "2026-11,incidents,malware,hidden",
         "2026-11,incidents,phishing,5",
         "2026-11,median-hours-to-match,,3",
         "2026-11,median-hours-to-close,,30",

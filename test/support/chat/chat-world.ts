@@ -33,6 +33,7 @@ organisations:
   - { id: rights-collective, role: partner, name: Rights Collective, members: ["@maria:example.org"], affiliates: ["@carla:example.org"] }
   - { id: press-freedom, role: partner, members: ["@pablo:example.org"] }
   - { id: securelab, role: provider, members: ["@sam:example.org"], skills: [account-compromise, malware, phishing], languages: [en, es] }
+  - { id: fixers, role: provider, name: Fixers Co-op, members: ["@fay:example.org"], skills: [website-attack], languages: [en] }
 abuseTeam: ["@ana:example.org", "@lee:example.org"]
 advisoryCommittee: ["@kim:example.org", "@jo:example.org"]
 policy: { disclosure: { advisoryQuorum: 1 } }
