@@ -10,6 +10,7 @@ import { connect, type Connection } from "../matrix/connection.js";
 import { crossSignOwnDevice } from "../matrix/cross-signing.js";
 import { Inbox } from "../matrix/inbox.js";
 import { clearRestoreMarker, readRestoreMarker } from "../backup/restore-marker.js";
+import { claimStaleOneTimeKeys } from "../matrix/stale-one-time-keys.js";
 import { Outbox } from "../matrix/outbox.js";
 import { establishSession } from "../matrix/session.js";
 import { sessionHomeserver } from "../matrix/session-homeserver.js";
@@ -181,6 +182,8 @@ export async function startBot(
   inbox.attach();
   invites.attach();
   workflows.vulnerabilities.watchReceipts(() => void outbox.flush());
+  // Before the first sync, which would have the restored store upload keys the server refuses.
+  if (restore) await claimStaleOneTimeKeys(client, log);
   await startSyncing(client, log);
   if (restore) {
     // The restored store's outbound sessions were used on after the backup: new ones, before

@@ -1,7 +1,7 @@
 import type { MatrixClient } from "matrix-js-sdk";
 import type { BotConfig } from "../config/schema.js";
 import type { Logger } from "../ops/log.js";
-import { readRoomFacts } from "../matrix/room-facts.js";
+import { Visibility } from "matrix-js-sdk";
 
 export type RoomKey = keyof BotConfig["rooms"];
 
@@ -42,8 +42,7 @@ export async function checkConfiguredRooms(
   }));
   for (const [key, roomId] of joined) {
     if (key === "publicAlerts") continue;
-    const facts = await readRoomFacts(client, roomId, true);
-    if (facts === undefined) continue;
+    const facts = await serverRoomFacts(client, roomId);
     const found: RoomProblem[] = [];
     if (!facts.encrypted) found.push("unencrypted");
     if (facts.joinRule === "public") found.push("public");
@@ -84,4 +83,28 @@ export function logRoomProblems(problems: readonly ConfiguredRoomProblem[], log:
     else if (problem === "unreachable") log.error("cannot join a configured room", fields);
     else log.error("a configured room cannot receive labelled messages", fields);
   }
+}
+
+/**
+ * What the homeserver says of a room the bot has just joined: its client may not have the
+ * room's state yet (on Synapse a join returns before the sync brings it).
+ */
+async function serverRoomFacts(client: MatrixClient, roomId: string) {
+  const state = await client.roomState(roomId);
+  const content = (type: string) =>
+    state.find((e) => e.type === type && e.state_key === "")?.content ?? {};
+  const members = state
+    .filter((e) => e.type === "m.room.member")
+    .filter((e) => ["join", "invite"].includes(String(e.content["membership"])))
+    .map((e) => ({ userId: e.state_key }));
+  const { visibility } = await client.getRoomDirectoryVisibility(roomId).catch(() => ({
+    visibility: Visibility.Private,
+  }));
+  return {
+    encrypted: state.some((e) => e.type === "m.room.encryption" && e.state_key === ""),
+    joinRule: String(content("m.room.join_rules")["join_rule"] ?? ""),
+    historyVisibility: String(content("m.room.history_visibility")["history_visibility"] ?? ""),
+    publishedInDirectory: visibility === Visibility.Public,
+    members,
+  };
 }

@@ -191,6 +191,11 @@ describe("test homeserver delivery delay", () => {
       r.some((s) => at(s, "rooms", "join", roomId) !== undefined),
     );
     const since = bobNow.at(-1)?.next_batch;
+    // Bob's join reaches Alice only after the delay, and her own events behind it wait with it:
+    // the test starts once she has it (else, on a slow machine, her message is held too).
+    await syncUntil(alice, undefined, (r) =>
+      r.some((s) => JSON.stringify(at(s, "rooms", "join", roomId) ?? {}).includes(bob.userId)),
+    );
     const fromAlice = await send(alice, roomId, "first, from alice");
     const fromBob = await send(bob, roomId, "second, from bob");
     expect(messageIds(await sync(bob, since), roomId)).to.deep.equal([]);

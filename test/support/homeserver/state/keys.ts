@@ -1,3 +1,4 @@
+import { MatrixError } from "../errors.js";
 import { clone, isObject, type JsonObject } from "../json.js";
 
 interface FallbackKey {
@@ -31,8 +32,24 @@ export class KeyStore {
     return this.devices.get(userId) ?? new Map();
   }
 
+  /**
+   * Adds one-time keys. An unclaimed key under the same ID must be the same key (signatures
+   * aside), or nothing is added: Synapse answers `400 M_UNKNOWN` "One time key … already
+   * exists", as a device whose crypto store was restored from a backup meets (its key counter is
+   * behind the keys it uploaded since).
+   */
   addOneTimeKeys(userId: string, deviceId: string, keys: JsonObject): void {
     const store = this.oneTime.get(deviceKey(userId, deviceId)) ?? new Map<string, unknown>();
+    const unsigned = (key: unknown): string => {
+      if (!isObject(key)) return JSON.stringify(key);
+      const rest = Object.fromEntries(Object.entries(key).filter(([k]) => k !== "signatures"));
+      return JSON.stringify(rest, Object.keys(rest).sort());
+    };
+    for (const [keyId, key] of Object.entries(keys)) {
+      const existing = store.get(keyId);
+      if (existing !== undefined && unsigned(existing) !== unsigned(key))
+        throw new MatrixError(400, "M_UNKNOWN", `One time key ${keyId} already exists`);
+    }
     this.oneTime.set(deviceKey(userId, deviceId), store);
     for (const [keyId, key] of Object.entries(keys)) store.set(keyId, clone(key));
   }
