@@ -2,6 +2,9 @@ import { expect } from "chai";
 import { Catalog } from "../../../src/chat/catalog.js";
 import { labelTag, renderText } from "../../../src/chat/render.js";
 import { toContent } from "../../../src/chat/bot-message.js";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { repositoryRoot } from "../../support/paths.js";
 
 const placeholders = (template: string): string[] =>
   [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
@@ -60,5 +63,25 @@ describe("chat/catalog and rendering", () => {
     );
     expect(content).to.not.have.property("org.dsx.prompt");
     expect(labelTag("WHITE", "2.0").plain).to.equal("[TLP:CLEAR]");
+  });
+});
+
+describe("chat/catalog: every key the code names", () => {
+  it("is in the catalogue (a key removed while still used fails a command at run time)", async () => {
+    const catalog = Catalog.load();
+    const known = new Set(catalog.keys("en"));
+    // Log fields use `key` too, for configuration paths (`ops.metrics`): only catalogue sections.
+    const sections = new Set([...known].map((key) => key.split(".")[0]));
+    const files = (await readdir(join(repositoryRoot, "src"), { recursive: true })).filter((f) =>
+      f.endsWith(".ts"),
+    );
+    const missing: string[] = [];
+    for (const file of files) {
+      const source = await readFile(join(repositoryRoot, "src", file), "utf8");
+      for (const [, key] of source.matchAll(/\bkey: "([a-zA-Z]+\.[\w.-]+)"/g))
+        if (key !== undefined && sections.has(key.split(".")[0]) && !known.has(key))
+          missing.push(`${file}: ${key}`);
+    }
+    expect(missing).to.deep.equal([]);
   });
 });
