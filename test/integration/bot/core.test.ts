@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { loginWithPassword } from "../../support/clients/registration.js";
 import { needsTestHomeserver } from "../../support/synapse/needs-test-homeserver.js";
 import { onSynapse } from "../../support/synapse/synapse-homeserver.js";
+import { pollUntil } from "../../support/poll.js";
 
 /** The bot's notices in a room, as the person reads them (decrypted). */
 function isBotNotice(world: DsxWorld) {
@@ -258,9 +259,16 @@ describe("the bot's core, as a partner sees it", function () {
     const [deviceId] = await botDevices(world, maria);
     expect(deviceId).to.be.a("string");
     const crypto = maria.client.getCrypto();
-    const status = await crypto?.getDeviceVerificationStatus(world.botUserId, deviceId ?? "");
-    expect(status?.signedByOwner, "the device is signed by the bot's self-signing key").to.equal(
-      true,
+    // Her client learns the bot's cross-signing keys from a key query; one made before the
+    // bot's signature reached it (delivery takes time, as over federation) is asked again.
+    await pollUntil(
+      "Maria's client to see the bot's device signed by the bot's self-signing key",
+      async () => {
+        await crypto?.getUserDeviceInfo([world.botUserId], true);
+        const status = await crypto?.getDeviceVerificationStatus(world.botUserId, deviceId ?? "");
+        return status?.signedByOwner === true;
+      },
+      30_000,
     );
   });
 
