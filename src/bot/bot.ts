@@ -104,6 +104,8 @@ export async function startBot(
     jobs: (): Scheduler => scheduler,
     log: log.child({ component: "backups" }),
   });
+  // The triage room is the DSX team's, for the outbox and for the check at start.
+  const inTriageAudience = (userId: string) => directory.directory.isDsxTeam(userId);
   const outbox = new Outbox({
     client,
     dataSource,
@@ -118,9 +120,7 @@ export async function startBot(
     guarded: (roomId) => roomKinds.isCaseRoom(roomId),
     ceiling: (roomId) => CEILINGS[roomKinds.configuredKey(roomId) ?? "triage"],
     roomAudience: (roomId) =>
-      roomKinds.configuredKey(roomId) === "triage"
-        ? (userId) => directory.directory.isDsxTeam(userId)
-        : undefined,
+      roomKinds.configuredKey(roomId) === "triage" ? inTriageAudience : undefined,
   });
   const guard = new RoomGuard({
     client,
@@ -198,8 +198,12 @@ export async function startBot(
     roomKinds,
     configuredRoomIds,
   );
-  const roomProblems = await checkConfiguredRooms(client, joined, unreachable, config.rooms, (u) =>
-    directory.directory.isDsxTeam(u),
+  const roomProblems = await checkConfiguredRooms(
+    client,
+    joined,
+    unreachable,
+    config.rooms,
+    inTriageAudience,
   );
   logRoomProblems(roomProblems, log);
   await invites.answerPending();

@@ -1,5 +1,6 @@
 import { ClientEvent, Method, RoomEvent, type MatrixClient, type Room } from "matrix-js-sdk";
 import type { Directory } from "../config/directory.js";
+import { homeserverFailed } from "../matrix/homeserver-errors.js";
 import type { Logger } from "../ops/log.js";
 
 /** Why an invite is refused: said in the refusal (the inviter sees it as the reason). */
@@ -85,26 +86,24 @@ export class Invites {
     } catch (error) {
       // A homeserver that fails (5xx, rate limit, no answer, a federation timeout) is asked
       // again: else the person who invited the bot waits for an answer until its next start.
-      const status = (error as { httpStatus?: number }).httpStatus;
-      const transient = status === undefined || status >= 500 || status === 429;
+      const transient = homeserverFailed(error);
       this.log.warn("could not answer an invitation", {
         roomId: room.roomId,
         error,
         ...(transient ? { ms: retryDelay(attempts) } : {}),
       });
-      if (transient && !this.stopped) this.retry(room, attempts + 1);
+      if (transient && !this.stopped) this.retry(room, attempts);
     }
   }
 
+  /** Answers again after the delay of the `attempts` failed so far. */
   private retry(room: Room, attempts: number): void {
     clearTimeout(this.retries.get(room.roomId));
-    const timer = setTimeout(
-      () => {
-        this.retries.delete(room.roomId);
-        if (!this.stopped && room.getMyMembership() === "invite") void this.answer(room, attempts);
-      },
-      retryDelay(attempts - 1),
-    );
+    const timer = setTimeout(() => {
+      this.retries.delete(room.roomId);
+      if (!this.stopped && room.getMyMembership() === "invite")
+        void this.answer(room, attempts + 1);
+    }, retryDelay(attempts));
     timer.unref();
     this.retries.set(room.roomId, timer);
   }
@@ -118,8 +117,9 @@ export class Invites {
       const members = await this.client.getJoinedRoomMembers(roomId).catch((error: unknown) => {
         // A room the bot could not join (said at start) tells nothing; a failing server is
         // asked again with the whole answer.
+        if (homeserverFailed(error)) throw error;
         const status = (error as { httpStatus?: number }).httpStatus;
-        if (status !== undefined && status >= 400 && status < 500 && status !== 429) return;
+        if (status !== undefined && status >= 400 && status < 500) return;
         throw error;
       });
       if (members !== undefined && userId in members.joined) return true;

@@ -1,13 +1,28 @@
 import type { MatrixClient } from "matrix-js-sdk";
 import type { BotConfig } from "../config/schema.js";
+import { isPublished } from "../matrix/room-facts.js";
 import type { Logger } from "../ops/log.js";
-import { Visibility } from "matrix-js-sdk";
+import { roomUnfitness } from "../policy/audience.js";
 
 export type RoomKey = keyof BotConfig["rooms"];
 
 /** What keeps a configured room from doing its work, as the operator must hear it. */
 export type RoomProblem =
   "unreachable" | "unencrypted" | "public" | "world-readable" | "published" | "outsiders";
+
+const PUBLIC_PROBLEMS = {
+  "join-rule": "public",
+  history: "world-readable",
+  directory: "published",
+} as const satisfies Record<string, RoomProblem>;
+
+/** The order problems of one room are told in. */
+const PROBLEM_ORDER: readonly RoomProblem[] = [
+  "unencrypted",
+  "public",
+  "world-readable",
+  "published",
+];
 
 export interface ConfiguredRoomProblem {
   readonly key: RoomKey;
@@ -43,19 +58,19 @@ export async function checkConfiguredRooms(
   for (const [key, roomId] of joined) {
     if (key === "publicAlerts") continue;
     const facts = await serverRoomFacts(client, roomId);
-    const found: RoomProblem[] = [];
-    if (!facts.encrypted) found.push("unencrypted");
-    if (facts.joinRule === "public") found.push("public");
-    if (facts.historyVisibility === "world_readable") found.push("world-readable");
-    if (facts.publishedInDirectory) found.push("published");
-    for (const problem of found) problems.push({ key, reference: references[key], problem });
-    // The triage room is the DSX team's: the outbox sends nothing labelled while others are in.
-    const outsiders = new Set(
-      facts.members
-        .map((m) => m.userId)
-        .filter((userId) => userId !== client.getSafeUserId() && !isDsxTeam(userId)),
+    // The outbox's own reasons for refusing the room, each under the name the operator reads.
+    const found = new Set<RoomProblem>(
+      roomUnfitness(facts).map((unfit) =>
+        unfit.reason === "room-unencrypted" ? "unencrypted" : PUBLIC_PROBLEMS[unfit.detail],
+      ),
     );
-    if (key === "triage" && outsiders.size > 0)
+    for (const problem of PROBLEM_ORDER)
+      if (found.has(problem)) problems.push({ key, reference: references[key], problem });
+    if (key !== "triage") continue;
+    // The triage room is the DSX team's: the outbox sends nothing labelled while others are in.
+    const bot = client.getSafeUserId();
+    const outsiders = new Set(facts.members.filter((u) => u !== bot && !isDsxTeam(u)));
+    if (outsiders.size > 0)
       problems.push({
         key,
         reference: references[key],
@@ -93,18 +108,16 @@ async function serverRoomFacts(client: MatrixClient, roomId: string) {
   const state = await client.roomState(roomId);
   const content = (type: string) =>
     state.find((e) => e.type === type && e.state_key === "")?.content ?? {};
-  const members = state
-    .filter((e) => e.type === "m.room.member")
-    .filter((e) => ["join", "invite"].includes(String(e.content["membership"])))
-    .map((e) => ({ userId: e.state_key }));
-  const { visibility } = await client.getRoomDirectoryVisibility(roomId).catch(() => ({
-    visibility: Visibility.Private,
-  }));
   return {
     encrypted: state.some((e) => e.type === "m.room.encryption" && e.state_key === ""),
     joinRule: String(content("m.room.join_rules")["join_rule"] ?? ""),
     historyVisibility: String(content("m.room.history_visibility")["history_visibility"] ?? ""),
-    publishedInDirectory: visibility === Visibility.Public,
-    members,
+    // A directory that does not answer tells nothing against the room: the start goes on.
+    publishedInDirectory: await isPublished(client, roomId).catch(() => false),
+    /** Joined and invited: those who can read what is sent there. */
+    members: state
+      .filter((e) => e.type === "m.room.member")
+      .filter((e) => ["join", "invite"].includes(String(e.content["membership"])))
+      .map((e) => e.state_key),
   };
 }

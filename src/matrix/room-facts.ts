@@ -24,7 +24,8 @@ export async function readRoomFacts(
   };
 }
 
-async function isPublished(client: MatrixClient, roomId: string): Promise<boolean> {
+/** Whether the room is published in the homeserver's room directory. */
+export async function isPublished(client: MatrixClient, roomId: string): Promise<boolean> {
   try {
     const { visibility } = await client.getRoomDirectoryVisibility(roomId);
     return visibility === Visibility.Public;

@@ -61,16 +61,8 @@ export function decideAudience(
   botUserId: string,
 ): AudienceDecision {
   if (label === "WHITE") return { allowed: true };
-  if (room.joinRule === "public") {
-    return { allowed: false, reason: "room-public", detail: "join-rule" };
-  }
-  if (room.historyVisibility === "world_readable") {
-    return { allowed: false, reason: "room-public", detail: "history" };
-  }
-  if (room.publishedInDirectory) {
-    return { allowed: false, reason: "room-public", detail: "directory" };
-  }
-  if (!room.encrypted) return { allowed: false, reason: "room-unencrypted" };
+  const [unfit] = roomUnfitness(room);
+  if (unfit !== undefined) return { allowed: false, ...unfit };
   if (label !== "GREEN" && exchange === undefined) return { allowed: false, reason: "no-exchange" };
 
   const inside = (userId: string) => isInAudience(label, userId, exchange, directory, botUserId);
@@ -80,6 +72,22 @@ export function decideAudience(
   return offenders.length === 0
     ? { allowed: true }
     : { allowed: false, reason: "outside-audience", offenders };
+}
+
+/**
+ * What keeps a room from receiving anything above WHITE, whoever is in it: public by join rule,
+ * history or directory, or not encrypted (in the order `decideAudience` refuses them).
+ */
+export function roomUnfitness(
+  room: Omit<RoomFacts, "members">,
+): Extract<AudienceRefusal, { reason: "room-public" | "room-unencrypted" }>[] {
+  const found: Extract<AudienceRefusal, { reason: "room-public" | "room-unencrypted" }>[] = [];
+  if (room.joinRule === "public") found.push({ reason: "room-public", detail: "join-rule" });
+  if (room.historyVisibility === "world_readable")
+    found.push({ reason: "room-public", detail: "history" });
+  if (room.publishedInDirectory) found.push({ reason: "room-public", detail: "directory" });
+  if (!room.encrypted) found.push({ reason: "room-unencrypted" });
+  return found;
 }
 
 /**
