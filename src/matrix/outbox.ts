@@ -21,7 +21,7 @@ import { logRetriedFailure, storageUnavailable } from "../store/storage-errors.j
 import { transaction } from "../store/transaction.js";
 import { AttachmentStore } from "../store/attachment-store.js";
 import { attachmentContent } from "./attachment-upload.js";
-import { readRoomFacts } from "./room-facts.js";
+import { currentRoomFacts, readRoomFacts } from "./room-facts.js";
 import { SentMarks } from "./sent-marks.js";
 import type { Catalog } from "../chat/catalog.js";
 import { renderText } from "../chat/render.js";
@@ -303,8 +303,9 @@ export class Outbox {
       return "done";
     }
     let decision: AudienceDecision;
+    let again: () => AudienceDecision;
     try {
-      decision = await this.decide(row, label, sealed.privateTo);
+      ({ decision, again } = await this.decide(row, label, sealed.privateTo));
     } catch (error) {
       log.warn("could not read the room before sending; will retry", { roomId: row.roomId, error });
       return "retry";
@@ -327,6 +328,8 @@ export class Outbox {
         await this.fail(row, "attachment-gone");
         return "done";
       }
+      // The room as it is now, after the upload: someone who came meanwhile is decided next round.
+      if (!again().allowed) return "retry";
       const eventId = await this.send(row, content);
       if (eventId === undefined) return "retry";
       log.debug("sent", { roomId: row.roomId, eventId, label: row.label });
@@ -440,32 +443,47 @@ export class Outbox {
     });
   }
 
+  /**
+   * The audience decision, and a way to take it again at once, with no wait: the members are
+   * read again after every wait (the case, the directory, an upload), as a sync may change them
+   * meanwhile, and the send must follow the last reading with no wait in between.
+   */
   private async decide(
     row: OutgoingMessage,
     label: TlpLabel,
     privateTo: string | null,
-  ): Promise<AudienceDecision> {
+  ): Promise<{ decision: AudienceDecision; again: () => AudienceDecision }> {
     const { client } = this.options;
     const ceiling = this.options.ceiling?.(row.roomId);
-    if (ceiling !== undefined && isMoreRestrictive(label, ceiling))
-      return { allowed: false, reason: "above-room-ceiling" };
-    const facts = await readRoomFacts(client, row.roomId, label !== "WHITE");
-    if (!facts) return { allowed: false, reason: "outside-audience", offenders: [] };
-    const botUserId = client.getSafeUserId();
-    const only = label === "WHITE" ? undefined : this.options.roomAudience?.(row.roomId);
-    if (only !== undefined) {
-      const offenders = [...new Set(facts.members.map((m) => m.userId))]
-        .filter((userId) => userId !== botUserId && !only(userId))
-        .sort();
-      if (offenders.length > 0) return { allowed: false, reason: "outside-audience", offenders };
+    if (ceiling !== undefined && isMoreRestrictive(label, ceiling)) {
+      const decision: AudienceDecision = { allowed: false, reason: "above-room-ceiling" };
+      return { decision, again: () => decision };
     }
+    const published = await readRoomFacts(client, row.roomId, label !== "WHITE");
+    const botUserId = client.getSafeUserId();
     const exchange: Exchange | undefined =
       privateTo !== null
         ? { participants: new Set([privateTo, botUserId]), organisations: new Set() }
         : row.caseId !== null
           ? await this.options.exchanges.exchangeOf(row.caseId, row.roomId)
           : undefined;
-    return decideAudience(label, facts, exchange, this.options.directory(), botUserId);
+    const only = label === "WHITE" ? undefined : this.options.roomAudience?.(row.roomId);
+    const judge = (): AudienceDecision => {
+      const room = client.getRoom(row.roomId);
+      if (!published || !room) return { allowed: false, reason: "outside-audience", offenders: [] };
+      const facts = {
+        ...currentRoomFacts(room),
+        publishedInDirectory: published.publishedInDirectory,
+      };
+      if (only !== undefined) {
+        const offenders = [...new Set(facts.members.map((m) => m.userId))]
+          .filter((userId) => userId !== botUserId && !only(userId))
+          .sort();
+        if (offenders.length > 0) return { allowed: false, reason: "outside-audience", offenders };
+      }
+      return decideAudience(label, facts, exchange, this.options.directory(), botUserId);
+    };
+    return { decision: judge(), again: judge };
   }
 
   private async refuse(

@@ -13,13 +13,17 @@ export async function readRoomFacts(
 ): Promise<RoomFacts | undefined> {
   const room = client.getRoom(roomId);
   if (!room) return undefined;
-  const members = presentMembers(room);
   const publishedInDirectory = withDirectory ? await isPublished(client, roomId) : false;
+  // Read after the wait: a sync may have changed the room meanwhile.
+  return { ...currentRoomFacts(room), publishedInDirectory };
+}
+
+/** The room's facts that the client holds now (all but the directory, which needs a request). */
+export function currentRoomFacts(room: Room): Omit<RoomFacts, "publishedInDirectory"> {
   return {
-    members,
+    members: presentMembers(room),
     joinRule: room.getJoinRule(),
     historyVisibility: room.getHistoryVisibility(),
-    publishedInDirectory,
     encrypted: room.hasEncryptionStateEvent(),
   };
 }

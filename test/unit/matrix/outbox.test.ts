@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { EventStatus, type MatrixClient } from "matrix-js-sdk";
+import type { MatrixClient } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
 import { Catalog } from "../../../src/chat/catalog.js";
 import { verbatim } from "../../../src/chat/render.js";
@@ -12,86 +12,7 @@ import { AuditEntry } from "../../../src/store/entities/audit-entry.js";
 import { OutgoingMessage } from "../../../src/store/entities/outgoing-message.js";
 import { FieldCipher } from "../../../src/store/field-cipher.js";
 import { testDirectory } from "../../support/chat/fake-context.js";
-
-const BOT = "@dsx:example.org";
-const MARIA = "@maria:example.org";
-
-interface FakeRoom {
-  members: { userId: string; membership: string }[];
-  encrypted: boolean;
-  joinRule?: string;
-}
-
-class LocalEcho {
-  status: EventStatus | null = EventStatus.SENDING;
-  id = "~local";
-  constructor(
-    readonly roomId: string,
-    readonly content: Record<string, unknown>,
-    readonly txnId: string,
-  ) {}
-  getId(): string {
-    return this.id;
-  }
-}
-
-/** The few client calls the outbox makes, answered from plain data (a unit test: no server). */
-class FakeClient {
-  readonly rooms = new Map<string, FakeRoom>();
-  readonly sent: { roomId: string; content: Record<string, unknown>; txnId: string }[] = [];
-  failures: { httpStatus: number; errcode: string }[] = [];
-  onSend: (() => void) | undefined;
-
-  getSafeUserId(): string {
-    return BOT;
-  }
-  getRoom(roomId: string) {
-    const room = this.rooms.get(roomId);
-    if (!room) return null;
-    return {
-      getLiveTimeline: () => ({ getState: () => ({ getMembers: () => room.members }) }),
-      getJoinRule: () => room.joinRule ?? "invite",
-      getHistoryVisibility: () => "joined",
-      hasEncryptionStateEvent: () => room.encrypted,
-      getEventForTxnId: (txnId: string) => this.echoes.get(txnId),
-    };
-  }
-  getRoomDirectoryVisibility(): Promise<{ visibility: string }> {
-    return Promise.resolve({ visibility: "private" });
-  }
-  /** Local echoes by transaction ID, as matrix-js-sdk keeps them (and refuses a second send). */
-  readonly echoes = new Map<string, LocalEcho>();
-
-  sendEvent(
-    roomId: string,
-    _type: string,
-    content: Record<string, unknown>,
-    txnId: string,
-  ): Promise<{ event_id: string }> {
-    if (this.echoes.has(txnId))
-      return Promise.reject(
-        new Error(`addPendingEvent called on an event with known txnId ${txnId}`),
-      );
-    const echo = new LocalEcho(roomId, content, txnId);
-    this.echoes.set(txnId, echo);
-    return this.deliver(echo);
-  }
-  resendEvent(echo: LocalEcho): Promise<{ event_id: string }> {
-    return this.deliver(echo);
-  }
-  private deliver(echo: LocalEcho): Promise<{ event_id: string }> {
-    const failure = this.failures.shift();
-    if (failure) {
-      echo.status = EventStatus.NOT_SENT;
-      return Promise.reject(Object.assign(new Error(failure.errcode), failure));
-    }
-    this.sent.push({ roomId: echo.roomId, content: echo.content, txnId: echo.txnId });
-    echo.status = null;
-    echo.id = `$sent${this.sent.length}`;
-    this.onSend?.();
-    return Promise.resolve({ event_id: echo.id });
-  }
-}
+import { BOT, FakeClient, MARIA } from "../../support/matrix/fake-outbox-client.js";
 
 describe("matrix/outbox", () => {
   let dataSource: DataSource;
