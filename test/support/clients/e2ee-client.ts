@@ -209,7 +209,11 @@ export class E2eeTestClient {
       };
       const timer = setTimeout(() => {
         finish(() => {
-          reject(new Error(`${this.userId}: no matching event in ${roomId} in time`));
+          reject(
+            new Error(
+              `${this.userId}: no matching event in ${roomId} in time${this.unreadable(roomId)}`,
+            ),
+          );
         });
       }, timeoutMs);
       this.client.on(RoomEvent.Timeline, onTimeline);
@@ -289,6 +293,21 @@ export class E2eeTestClient {
       }, timeoutMs);
       this.client.on(ClientEvent.Sync, onSync);
     });
+  }
+
+  /**
+   * What of the room this client could not read, for a timeout's message: a wait that fails on
+   * a message whose keys never came is then told from one on a message never sent.
+   */
+  private unreadable(roomId: string): string {
+    const events = this.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
+    const failed = events.filter((e) => e.isDecryptionFailure());
+    if (failed.length === 0) return ` (${events.length} events, all readable)`;
+    const senders = [...new Set(failed.map((e) => e.getSender()))].join(", ");
+    const reasons = [...new Set(failed.map((e) => e.decryptionFailureReason ?? "unknown"))].join(
+      ", ",
+    );
+    return ` (${events.length} events; ${failed.length} it could not decrypt, from ${senders}: ${reasons})`;
   }
 
   /** Fetches one event from the server and tries to decrypt it (for "can it read this?"). */
