@@ -257,7 +257,10 @@ export async function startBot(
   return {
     connection,
     ...botProbe({ dataSource, sync, inbox, outbox, scheduler }),
-    directoryReloaded: sweepCaseRooms,
+    async directoryReloaded() {
+      await sweepCaseRooms();
+      void outbox.flush(); // the guard's notices of whom it removed
+    },
     async stop() {
       sync.detach();
       invites.stop();
