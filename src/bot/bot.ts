@@ -43,6 +43,8 @@ const CEILINGS: Partial<Record<keyof BotConfig["rooms"], TlpLabel>> = {
 /** A running bot; `stop()` finishes the event in hand and closes everything. */
 export interface RunningBot extends BotProbe {
   readonly connection: Connection;
+  /** After a directory reload: whoever it no longer admits to a case room is removed. */
+  directoryReloaded(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -213,12 +215,14 @@ export async function startBot(
     // ms: how old the restored backup was, i.e. the time whose work was not redone.
     log.info("caught up after a restore", { ms: Date.now() - restore.backupCreatedAt });
   }
-  await guard.sweepAll(
-    client
-      .getRooms()
-      .filter((room) => roomKinds.isCaseRoom(room.roomId))
-      .map((room) => room.roomId),
-  );
+  const sweepCaseRooms = () =>
+    guard.sweepAll(
+      client
+        .getRooms()
+        .filter((room) => roomKinds.isCaseRoom(room.roomId))
+        .map((room) => room.roomId),
+    );
+  await sweepCaseRooms();
   await transaction(dataSource, async (manager) => {
     await workflows.statistics.ensureMonthly(manager, Date.now());
     await backups.ensureScheduled(manager, Date.now());
@@ -253,6 +257,10 @@ export async function startBot(
   return {
     connection,
     ...botProbe({ dataSource, sync, inbox, outbox, scheduler }),
+    async directoryReloaded() {
+      await sweepCaseRooms();
+      void outbox.flush(); // the guard's notices of whom it removed
+    },
     async stop() {
       sync.detach();
       invites.stop();

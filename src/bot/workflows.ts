@@ -135,6 +135,7 @@ export function assembleWorkflows(parts: WorkflowParts): Workflows {
       vulnerabilities: vulnerabilityStore,
       attachments: new AttachmentStore(cipher),
       directory,
+      botUserId: () => client.getSafeUserId(),
     }),
     catalog,
     tlpNames: config.policy.tlpNames,

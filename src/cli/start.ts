@@ -78,7 +78,7 @@ async function run(
 
   const directory = new LiveDirectory(file, config, io.env);
   const onHangup = (): void => {
-    void reload(directory, log, io.err);
+    void reload(directory, log, io.err, () => bot);
   };
   process.on("SIGHUP", onHangup);
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
@@ -121,6 +121,7 @@ async function reload(
   directory: LiveDirectory,
   log: Logger,
   err: (line: string) => void,
+  running: () => RunningBot | undefined,
 ): Promise<void> {
   const outcome = await directory.reload();
   if (!outcome.ok) {
@@ -136,4 +137,10 @@ async function reload(
   log.info("directory reloaded", { count: directory.directory.organisations.length });
   for (const key of outcome.restartNeededFor)
     log.warn("changed key takes effect on restart", { key });
+  // Someone the new directory no longer admits to a case leaves its room now, not at restart.
+  try {
+    await running()?.directoryReloaded();
+  } catch (error) {
+    log.error("could not check the case rooms against the reloaded directory", { error });
+  }
 }

@@ -36,6 +36,7 @@ export interface SourceOptions {
   readonly vulnerabilities: VulnerabilityStore;
   readonly attachments: AttachmentStore;
   readonly directory: () => Directory;
+  readonly botUserId: () => string;
 }
 
 /** Severities serious enough for the DSX team to share without the affected party's yes. */
@@ -90,7 +91,7 @@ export class AlertSources {
   ): Promise<AlertSource | undefined> {
     if (incident.state === "closed" || incident.ticketRoomId === null) return undefined;
     const directory = this.o.directory();
-    const participants = this.o.incidents.participants(incident);
+    const participants = this.o.incidents.participants(incident, directory, this.o.botUserId());
     const partner = incident.partnerOrg;
     const ofPartner = (userId: string) =>
       userId === incident.reporterId ||

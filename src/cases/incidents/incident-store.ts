@@ -1,6 +1,12 @@
 import type { EntityManager } from "typeorm";
 import { Not } from "typeorm";
-import type { Exchange } from "../../policy/audience.js";
+import type { AudienceDirectory, Exchange } from "../../policy/audience.js";
+import {
+  currentParticipants,
+  type Admission,
+  type Participant,
+} from "../../policy/participation.js";
+import { parseTlp } from "../../policy/tlp.js";
 import { forgetCaseTrail } from "../../store/case-trail.js";
 import { Attachment } from "../../store/entities/attachment.js";
 import { monthStart } from "../../store/columns.js";
@@ -48,7 +54,7 @@ export class IncidentStore {
       providerOrg: null,
       reporterRoomId: reporter.roomId,
       ticketRoomId: null,
-      participants: JSON.stringify([reporter.userId]),
+      participants: JSON.stringify([{ userId: reporter.userId, via: "reporter" }]),
       consent: report.consent,
       description: this.cipher.encrypt(report.description, context(caseId, "description")),
       measures: this.cipher.encrypt(report.measures, context(caseId, "measures")),
@@ -90,15 +96,50 @@ export class IncidentStore {
     Object.assign(incident, changes);
   }
 
-  /** The people party to the exchange (besides the bot). */
-  participants(incident: Incident): string[] {
-    return JSON.parse(incident.participants ?? "[]") as string[];
+  /** Everyone recorded as party to the exchange, and how they came in. */
+  records(incident: Incident): Participant[] {
+    return readParticipants(incident.participants, incident.reporterId, incident.providerOrg);
   }
 
-  /** Adds people to the exchange. */
-  async addParticipants(manager: EntityManager, incident: Incident, userIds: string[]) {
-    const participants = [...new Set([...this.participants(incident), ...userIds])];
-    await this.update(manager, incident, { participants: JSON.stringify(participants) });
+  /**
+   * The people party to the exchange now (besides the bot): those recorded whose admission
+   * still holds at the ticket's label with the current directory (`currentParticipants`).
+   */
+  participants(incident: Incident, directory: ExchangeDirectory, botUserId: string): string[] {
+    if (incident.state === "closed") return [];
+    return currentParticipants(
+      this.records(incident),
+      {
+        label: parseTlp(incident.label ?? "") ?? "RED",
+        providerOrg: incident.providerOrg,
+        organisations: this.organisations(incident, directory.dsx.id),
+        dsxOrg: directory.dsx.id,
+        botUserId,
+      },
+      directory,
+    );
+  }
+
+  /** Records people as party to the exchange; someone already recorded keeps how they came. */
+  async addParticipants(
+    manager: EntityManager,
+    incident: Incident,
+    userIds: readonly string[],
+    via: Admission,
+  ) {
+    const records = this.records(incident);
+    for (const userId of userIds)
+      if (!records.some((p) => p.userId === userId)) records.push({ userId, via });
+    await this.update(manager, incident, { participants: JSON.stringify(records) });
+  }
+
+  /** Someone who left the ticket room is party to it no more (the reporter always is). */
+  async removeParticipant(manager: EntityManager, incident: Incident, userId: string) {
+    const records = this.records(incident);
+    const kept = records.filter((p) => p.userId !== userId || p.via === "reporter");
+    if (kept.length === records.length) return false;
+    await this.update(manager, incident, { participants: JSON.stringify(kept) });
+    return true;
   }
 
   /** The provider organisations that declined the case or let its offer lapse. */
@@ -196,17 +237,50 @@ export class IncidentStore {
   }
 
   /** The exchange of an open incident: its participants, and the organisations party to it. */
-  exchange(incident: Incident, dsxOrganisation: string, botUserId: string): Exchange | undefined {
+  exchange(
+    incident: Incident,
+    directory: ExchangeDirectory,
+    botUserId: string,
+  ): Exchange | undefined {
     if (incident.state === "closed") return undefined;
-    const participants = this.participants(incident);
-    const organisations = [incident.partnerOrg, incident.providerOrg, dsxOrganisation].filter(
-      (o): o is string => o !== null,
-    );
     return {
-      participants: new Set([...participants, botUserId]),
-      organisations: new Set(organisations),
+      participants: new Set([...this.participants(incident, directory, botUserId), botUserId]),
+      organisations: this.organisations(incident, directory.dsx.id),
     };
   }
+
+  private organisations(incident: Incident, dsxOrganisation: string): Set<string> {
+    return new Set(
+      [incident.partnerOrg, incident.providerOrg, dsxOrganisation].filter(
+        (o): o is string => o !== null,
+      ),
+    );
+  }
+}
+
+/** The directory as participation needs it: the audience's view, and which organisation is DSX. */
+export interface ExchangeDirectory extends AudienceDirectory {
+  readonly dsx: { readonly id: string };
+}
+
+/**
+ * The stored participants: a JSON list of `{ userId, via }`. Rows written before admissions were
+ * recorded hold plain user IDs, in the order they came: the reporter first, then (once a
+ * provider is assigned) the provider's person who accepted, then people invited or asked in,
+ * who are read as invited (the narrowest reading: a raised label or `!dsx assist` settles it).
+ */
+export function readParticipants(
+  json: string | null,
+  reporterId: string | null,
+  providerOrg: string | null,
+): Participant[] {
+  const stored = JSON.parse(json ?? "[]") as (string | Participant)[];
+  return stored.map((entry, index): Participant => {
+    if (typeof entry !== "string") return entry;
+    if (entry === reporterId) return { userId: entry, via: "reporter" };
+    if (index === 1 && providerOrg !== null) return { userId: entry, via: "provider" };
+    return { userId: entry, via: "invited" };
+  });
 }
 
 function context(caseId: string, column: string): string {

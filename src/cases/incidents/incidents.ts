@@ -339,11 +339,7 @@ export class Incidents {
     return {
       label: parseTlp(incident.label ?? "") ?? "RED",
       caseId: incident.caseId,
-      exchange: this.store.exchange(
-        incident,
-        this.options.directory().dsx.id,
-        this.options.botUserId(),
-      ),
+      exchange: this.store.exchange(incident, this.options.directory(), this.options.botUserId()),
     };
   }
 
@@ -353,7 +349,7 @@ export class Incidents {
       exchangeOf: async (caseId) => {
         const incident = await this.store.get(this.options.reader(), caseId);
         return incident
-          ? this.store.exchange(incident, this.options.directory().dsx.id, this.options.botUserId())
+          ? this.store.exchange(incident, this.options.directory(), this.options.botUserId())
           : undefined;
       },
     };

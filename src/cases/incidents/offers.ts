@@ -274,7 +274,7 @@ export class Offers {
       providerOrg: provider,
       matchedAt: Date.now(),
     });
-    await this.s.store.addParticipants(manager, incident, [inbound.sender]);
+    await this.s.store.addParticipants(manager, incident, [inbound.sender], "provider");
     await audit(manager, { actor: inbound.sender, action: "incident.accepted", caseId });
     await this.s.jobs().schedule(manager, {
       kind: TICKET_ROOM_JOB,

@@ -1,10 +1,9 @@
-import { isUserId } from "../../chat/user-id.js";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
 import type { Command } from "../../chat/command.js";
 import type { ChatContext } from "../../chat/context.js";
 import { lines } from "../../chat/render.js";
-import { isInAudience } from "../../policy/audience.js";
+import { mayCloseTicket } from "../../policy/participation.js";
 import { isMoreRestrictive, parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
 import { GUARD_JOB } from "../../guard/room-guard.js";
 import {
@@ -20,8 +19,7 @@ import { TICKET_ROOM_JOB } from "./offers.js";
 import { summaryText, type IncidentReport } from "./intake.js";
 import { organisationName, render, type IncidentServices } from "./services.js";
 import { languageOf } from "../../store/people.js";
-
-export const INVITE_JOB = "incident.invite";
+import { INVITE_JOB, TicketParticipants } from "./ticket-participants.js";
 
 /** The states people in the ticket room may set (`closed` is `!dsx close`). */
 const SETTABLE: readonly IncidentState[] = ["new", "in-progress", "waiting", "resolved"];
@@ -41,10 +39,14 @@ export type CloseTicket = (
  * members); `!dsx status`, `!dsx assist` and `!dsx close` there.
  */
 export class TicketRooms {
+  private readonly people: TicketParticipants;
+
   constructor(
     private readonly s: IncidentServices,
     private readonly closeTicket: CloseTicket,
-  ) {}
+  ) {
+    this.people = new TicketParticipants(s);
+  }
 
   tasks(): ScheduledTask[] {
     const open = defineTask({
@@ -112,12 +114,16 @@ export class TicketRooms {
    * report on joining.
    */
   async membership(event: MatrixEvent, manager: EntityManager): Promise<void> {
-    if (event.getType() !== "m.room.member" || event.getContent()["membership"] !== "join") return;
+    if (event.getType() !== "m.room.member") return;
     const roomId = event.getRoomId() ?? "";
-    const joiner = event.getStateKey() ?? "";
     const incident = await this.s.store.byTicketRoom(manager, roomId);
     if (!incident) return;
-    const participants = this.s.store.participants(incident);
+    if (event.getContent()["membership"] !== "join") {
+      await this.people.left(event, manager, incident);
+      return;
+    }
+    const joiner = event.getStateKey() ?? "";
+    const participants = this.participants(incident);
     if (!participants.includes(joiner)) return; // the guard (issue 6) deals with strangers
     if (incident.summaryPosted === true) {
       if (!this.core(incident).includes(joiner)) await this.postReport(manager, incident, roomId);
@@ -128,13 +134,11 @@ export class TicketRooms {
 
   /** The reporter and the provider's people among the participants. */
   private core(incident: Incident): string[] {
-    return this.s.store
-      .participants(incident)
-      .filter(
-        (p) =>
-          p === incident.reporterId ||
-          this.s.directory().organisationOf(p)?.id === incident.providerOrg,
-      );
+    return this.participants(incident).filter(
+      (p) =>
+        p === incident.reporterId ||
+        this.s.directory().organisationOf(p)?.id === incident.providerOrg,
+    );
   }
 
   /** Posts the report (once) when the reporter and the provider are in (`joiner` just came). */
@@ -214,13 +218,14 @@ export class TicketRooms {
         words: ["assist"],
         rooms: ["ticket"],
         summary: "ticket.commandAssist",
-        run: (context) => this.withTicket(context, (i) => this.assist(context, i)),
+        run: (context) => this.withTicket(context, (i) => this.people.assist(context, i)),
       },
       {
         words: ["invite"],
         rooms: ["ticket"],
         summary: "ticket.commandInvite",
-        run: (context, rest) => this.withTicket(context, (i) => this.invite(context, i, rest)),
+        run: (context, rest) =>
+          this.withTicket(context, (i) => this.people.invite(context, i, rest)),
       },
       {
         words: ["tlp"],
@@ -232,10 +237,7 @@ export class TicketRooms {
         words: ["close"],
         rooms: ["ticket"],
         summary: "ticket.commandClose",
-        run: (context, rest) =>
-          this.withTicket(context, (i) =>
-            this.closeTicket(context.manager, i, outcomeOf(rest), context.inbound.sender),
-          ),
+        run: (context, rest) => this.withTicket(context, (i) => this.close(context, i, rest)),
       },
     ];
   }
@@ -252,7 +254,7 @@ export class TicketRooms {
     const label = mark ? parseTlp(mark[1] ?? "") : undefined;
     if (label === undefined) return;
     const incident = await this.s.store.byTicketRoom(context.manager, context.inbound.roomId);
-    if (!incident || !this.s.store.participants(incident).includes(context.inbound.sender)) return;
+    if (!incident || !this.participants(incident).includes(context.inbound.sender)) return;
     if (!isMoreRestrictive(label, parseTlp(incident.label ?? "") ?? "RED")) return;
     await this.setLabel(context, incident, label, "incident.label-raised");
     context.reply({
@@ -263,59 +265,6 @@ export class TicketRooms {
         key: "ticket.messageRaised",
         params: { caseId: incident.caseId, label: this.labelName(label) },
       }),
-    });
-  }
-
-  /** `!dsx invite @user`: only someone inside the ticket's audience, who then takes part. */
-  private async invite(context: ChatContext, incident: Incident, rest: string): Promise<void> {
-    const caseId = incident.caseId;
-    const user = rest.trim().split(/\s+/)[0] ?? "";
-    if (!isUserId(user)) {
-      context.reply({ label: "WHITE", text: context.text({ key: "ticket.inviteNeedsUser" }) });
-      return;
-    }
-    const label = parseTlp(incident.label ?? "") ?? "RED";
-    const bot = this.s.botUserId();
-    const exchange = this.s.store.exchange(incident, context.directory.dsx.id, bot);
-    if (!isInAudience(label, user, exchange, context.directory, bot)) {
-      await audit(context.manager, {
-        actor: context.inbound.sender,
-        action: "incident.invite-refused",
-        caseId,
-        outcome: label,
-      });
-      context.reply({
-        label: "WHITE",
-        caseId,
-        step: "invite",
-        text: context.text({
-          key: "ticket.inviteRefused",
-          params: {
-            user: user.slice(0, 100),
-            label: this.labelName(label),
-            reason: context.text({ key: REASON_KEYS[label] }).plain,
-          },
-        }),
-      });
-      return;
-    }
-    await this.s.store.addParticipants(context.manager, incident, [user]);
-    await this.s.jobs().schedule(context.manager, {
-      kind: INVITE_JOB,
-      dueAt: Date.now(),
-      caseId,
-      payload: { invite: user },
-    });
-    await audit(context.manager, {
-      actor: context.inbound.sender,
-      action: "incident.invited",
-      caseId,
-    });
-    context.reply({
-      label: "WHITE",
-      caseId,
-      step: "invite",
-      text: context.text({ key: "ticket.inviteAccepted", params: { user } }),
     });
   }
 
@@ -390,6 +339,31 @@ export class TicketRooms {
       });
   }
 
+  /** The people taking part in a ticket now (besides the bot). */
+  private participants(incident: Incident): string[] {
+    return this.s.store.participants(incident, this.s.directory(), this.s.botUserId());
+  }
+
+  /** `!dsx close <summary>`: by those answerable for the case, since it erases it for all. */
+  private async close(context: ChatContext, incident: Incident, rest: string): Promise<void> {
+    const { sender } = context.inbound;
+    if (!mayCloseTicket(sender, incident, context.directory.dsx.id, context.directory)) {
+      await audit(context.manager, {
+        actor: sender,
+        action: "incident.close-refused",
+        caseId: incident.caseId,
+      });
+      context.reply({
+        label: "WHITE",
+        caseId: incident.caseId,
+        step: "close",
+        text: context.text({ key: "ticket.closeNotAllowed", params: { caseId: incident.caseId } }),
+      });
+      return;
+    }
+    await this.closeTicket(context.manager, incident, outcomeOf(rest), sender);
+  }
+
   private labelName(label: TlpLabel): string {
     return `TLP:${tlpName(label, this.s.tlpNames)}`;
   }
@@ -397,7 +371,7 @@ export class TicketRooms {
   /** Runs a ticket-room command for the people of the ticket; others are told no. */
   private async withTicket(context: ChatContext, run: (incident: Incident) => Promise<void>) {
     const incident = await this.s.store.byTicketRoom(context.manager, context.inbound.roomId);
-    if (!incident || !this.s.store.participants(incident).includes(context.inbound.sender)) {
+    if (!incident || !this.participants(incident).includes(context.inbound.sender)) {
       context.reply({ label: "WHITE", text: context.text({ key: "ticket.notParticipant" }) });
       return;
     }
@@ -439,57 +413,7 @@ export class TicketRooms {
       text: context.text({ key: "ticket.statusSet", params: { caseId, state: stateText(state) } }),
     });
   }
-
-  /** DSX joins a ticket only with the reporter's yes (RED exchanges include DSX only then). */
-  private async assist(context: ChatContext, incident: Incident) {
-    const caseId = incident.caseId;
-    if (context.inbound.sender !== incident.reporterId) {
-      context.reply({
-        label: "WHITE",
-        caseId,
-        step: "assist",
-        text: context.text({ key: "ticket.assistAsk", params: { caseId } }),
-      });
-      return;
-    }
-    const team = context.directory.dsx.members;
-    await this.s.store.addParticipants(context.manager, incident, [...team]);
-    await this.s.jobs().schedule(context.manager, {
-      kind: INVITE_JOB,
-      dueAt: Date.now(),
-      caseId,
-      payload: { invite: team.join(" ") },
-    });
-    await audit(context.manager, {
-      actor: context.inbound.sender,
-      action: "incident.assist",
-      caseId,
-    });
-    context.reply({
-      label: "WHITE",
-      caseId,
-      step: "assist",
-      text: context.text({ key: "ticket.assistInvited", params: { caseId } }),
-    });
-    const triage = this.s.triageRoomId();
-    if (triage !== undefined)
-      await this.s.say(context.manager, triage, {
-        label: "GREEN",
-        caseId,
-        step: "assist",
-        text: render(this.s, "en", { key: "ticket.assistTriage", params: { caseId } }),
-      });
-  }
 }
-
-/** Why someone is outside a label's audience, for a refused `!dsx invite`. */
-const REASON_KEYS: Record<TlpLabel, string> = {
-  RED: "ticket.reasonRed",
-  "AMBER+STRICT": "ticket.reasonAmberStrict",
-  AMBER: "ticket.reasonAmber",
-  GREEN: "ticket.reasonGreen",
-  WHITE: "ticket.reasonGreen",
-};
 
 const OUTCOMES = ["resolved", "referred", "no-response", "duplicate", "withdrawn"] as const;
 

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { readFile, writeFile } from "node:fs/promises";
 import { MatrixEvent, Visibility } from "matrix-js-sdk";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { AuditEntry } from "../../../src/store/entities/index.js";
@@ -160,6 +161,117 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
     const summary = await mario.waitForMessage(amber.roomId, step("summary"), WAIT);
     expect(summary.getContent()["body"]).to.contain("Ocelot-canary");
     expect(await world.membership(amber.roomId, mario.userId)).to.equal("join");
+  });
+
+  /** The audit of a case as `action:outcome` (stops the bot: SQLite has one writer). */
+  async function auditOf(caseId: string): Promise<string[]> {
+    await world.stopBot("SIGTERM");
+    return world.database(async (manager) =>
+      (await manager.findBy(AuditEntry, { caseId })).map((a) => `${a.action}:${a.outcome ?? ""}`),
+    );
+  }
+
+  /** `inviter` has the bot invite `person` to a ticket room; `person` joins and reads the report. */
+  async function inviteIn(inviter: E2eeTestClient, roomId: string, person: E2eeTestClient) {
+    await inviter.sendText(roomId, `!dsx invite ${person.userId}`);
+    await person.waitForInvite(world.botUserId, (r) => r.roomId === roomId, WAIT);
+    await person.joinRoom(roomId);
+    await person.waitForMessage(roomId, step("summary"), WAIT);
+  }
+
+  it("!dsx invite of DSX staff: refused to the provider (audited), done at the reporter's word", async () => {
+    const { caseId, roomId } = await ticketRoom("AMBER");
+    await sam.sendText(roomId, `!dsx invite ${ana.userId}`);
+    const refused = await botSaid(sam, roomId, (b) => b.includes(`can't invite ${ana.userId}`));
+    expect(refused.getContent()["body"]).to.contain("only when the reporter asks them in");
+    expect(refused.getContent()["org.dsx.tlp"]).to.equal("WHITE");
+    await inviteIn(maria, roomId, ana);
+    const actions = await auditOf(caseId);
+    expect(actions).to.include("incident.invite-refused:reporter-only");
+    expect(actions.filter((a) => a.startsWith("incident.invited:"))).to.have.length(1);
+  });
+
+  it("raised from AMBER to RED: who was only invited takes part no more, and is out before the next RED message", async function () {
+    needsTestHomeserver(this, "reads the homeserver's rooms directly");
+    const { caseId, roomId } = await ticketRoom("AMBER");
+    const mario = await world.person("mario");
+    await inviteIn(maria, roomId, mario);
+    // The reporter asks the DSX team in; Ana joins just after the label is raised, so the
+    // report goes again, under RED, while Mario may still be in the room.
+    await maria.sendText(roomId, "!dsx assist");
+    await ana.waitForInvite(world.botUserId, (r) => r.roomId === roomId, WAIT);
+    await sam.sendText(roomId, "!dsx tlp RED");
+    await botSaid(sam, roomId, (b) => b.includes(`${caseId} is now TLP:RED`));
+    await ana.joinRoom(roomId);
+    const red = await ana.waitForMessage(
+      roomId,
+      fromBot(
+        (_b, e) =>
+          e.getContent()["org.dsx.step"] === "summary" && e.getContent()["org.dsx.tlp"] === "RED",
+      ),
+      WAIT,
+    );
+    expect(red.getContent()["body"]).to.contain("Ocelot-canary");
+    await maria.waitForMemberState(roomId, mario.userId, "leave", WAIT);
+    await botSaid(maria, roomId, (b) => b.includes(`removed ${mario.userId}`));
+    const timeline = world.testHomeserver.room(roomId)?.timeline ?? [];
+    const left = timeline.findIndex(
+      (e) =>
+        e["type"] === "m.room.member" &&
+        e["state_key"] === mario.userId &&
+        (e["content"] as { membership?: string } | undefined)?.membership === "leave",
+    );
+    const sent = timeline.findIndex((e) => e["event_id"] === red.getId());
+    expect(left, "Mario was out before the RED report was sent").to.be.within(0, sent - 1);
+    expect(await canDecrypt(mario, roomId, red.getId() ?? "")).to.equal(false);
+    // While it is RED he cannot be brought back.
+    await maria.sendText(roomId, `!dsx invite ${mario.userId}`);
+    await botSaid(maria, roomId, (b) => b.includes(`can't invite ${mario.userId}`));
+  });
+
+  it("who leaves a ticket room takes part no more (at RED they are not invited again); the reporter stays party", async () => {
+    const { roomId } = await ticketRoom("RED");
+    await maria.leave(roomId);
+    await sam.waitForMemberState(roomId, maria.userId, "leave", WAIT);
+    await sam.sendText(roomId, `!dsx invite ${maria.userId}`);
+    await botSaid(sam, roomId, (b) => b.includes(`invited ${maria.userId}`));
+    await maria.waitForInvite(world.botUserId, (r) => r.roomId === roomId, WAIT);
+    await maria.joinRoom(roomId);
+
+    await sam.leave(roomId);
+    await maria.waitForMemberState(roomId, sam.userId, "leave", WAIT);
+    await maria.sendText(roomId, `!dsx invite ${sam.userId}`);
+    const refused = await botSaid(maria, roomId, (b) => b.includes(`can't invite ${sam.userId}`));
+    expect(refused.getContent()["body"]).to.contain("people taking part in this case only");
+  });
+
+  it("!dsx close: refused to someone invited along who is not the reporter, the provider or DSX", async () => {
+    const { caseId, roomId } = await ticketRoom("GREEN");
+    const fay = await world.person("fay");
+    await inviteIn(sam, roomId, fay);
+    await fay.sendText(roomId, "!dsx close resolved");
+    await botSaid(fay, roomId, (b) =>
+      b.includes(`Only the reporter, the provider working on ${caseId} or the DSX team`),
+    );
+    await fay.sendText(roomId, "!dsx status");
+    const open = await fay.waitForMessage(roomId, step("status"), WAIT);
+    expect(open.getContent()["body"]).to.contain(`${caseId} is in progress`);
+    expect((await auditOf(caseId)).filter((a) => a.startsWith("incident.close"))).to.deep.equal([
+      "incident.close-refused:",
+    ]);
+  });
+
+  it("a reloaded directory that drops someone from their organisation has them removed from its tickets", async () => {
+    const { roomId } = await ticketRoom("AMBER");
+    const mario = await world.person("mario");
+    await inviteIn(maria, roomId, mario);
+    const text = await readFile(world.configFile, "utf8");
+    const without = text.replace(`, "${mario.userId}"]`, "]");
+    expect(without).to.not.equal(text);
+    await writeFile(world.configFile, without);
+    world.bot?.child.kill("SIGHUP");
+    await maria.waitForMemberState(roomId, mario.userId, "leave", WAIT);
+    await botSaid(maria, roomId, (b) => b.includes(`removed ${mario.userId}`));
   });
 
   it("lowering RED is refused to the provider and, confirmed, allowed to the partner (audited); a TLP:RED mark raises it again", async function () {
