@@ -130,4 +130,41 @@ describe("limits on reports and messages", function () {
         .filter((e) => String(e.getContent()["body"]).includes("what you can ask me")),
     ).to.have.length(3);
   });
+
+  it("a shared room over its command limit is answered once, whoever writes; the same people are answered elsewhere", async () => {
+    const w = (world = await DsxWorld.create([
+      "limits: { messages: { perPerson: 100, perRoom: 3, within: PT20S } }",
+    ]));
+    await w.startBot();
+    const ana = await w.dsxTeamMember();
+    const [maria, pablo] = [await w.person("maria"), await w.person("pablo")];
+    const donors = w.rooms.donors;
+    await w.addToRoom(ana, donors, [maria, pablo]);
+    const helpsIn = (person: E2eeTestClient) =>
+      w
+        .botMessages(person, donors)
+        .filter((e) => String(e.getContent()["body"]).includes("what you can ask me"));
+    for (const person of [maria, pablo, maria, pablo, pablo])
+      await person.sendText(donors, "!dsx help");
+    const limited = await w.next(pablo, donors, isStep("limited"));
+    expect(limited.getContent()["body"]).to.contain("This room has sent me many commands");
+    expect(helpsIn(pablo)).to.have.length(3);
+    // Maria's own limit is untouched: her direct room is answered.
+    const dm = await w.directMessage(maria);
+    await maria.sendText(dm, "status");
+    await w.next(maria, dm, (b) => b.includes("no open cases"));
+    const firstAnswer = helpsIn(pablo)[0]?.getTs() ?? 0;
+    await pollUntil(
+      "the window has passed",
+      () => Promise.resolve(Date.now() > firstAnswer + 20_000),
+      WAIT,
+    );
+    await maria.sendText(donors, "!dsx help");
+    await pollUntil(
+      "the help after the window",
+      () => Promise.resolve(helpsIn(pablo).length === 4),
+      WAIT,
+    );
+    expect(botMessages(w, pablo, donors, "limited")).to.have.length(1);
+  });
 });
