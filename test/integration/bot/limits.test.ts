@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { E2eeTestClient } from "../../support/clients/index.js";
-import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
+import { DsxWorld } from "../../support/bot/dsx-world.js";
 import { pollUntil } from "../../support/poll.js";
 
 const WAIT = 60_000;
