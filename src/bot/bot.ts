@@ -29,7 +29,7 @@ import { withRoomEvents } from "./event-router.js";
 import { RoomGuard } from "../guard/room-guard.js";
 import { Invites } from "./invites.js";
 import { checkConfiguredRooms, logRoomProblems, type RoomKey } from "./room-checks.js";
-import { MessageHandler } from "./message-handler.js";
+import { MessageHandler, rateLimits, reportTeam } from "./message-handler.js";
 import { RoomKinds } from "./room-kinds.js";
 import { assembleWorkflows } from "./workflows.js";
 
@@ -153,6 +153,8 @@ export async function startBot(
     // Harassment can be reported by anyone in a DSX room, not only by people the directory knows.
     sharesDsxRoom: (userId) => invites.sharesDsxRoom(userId),
     reader: () => dataSource.manager,
+    limits: rateLimits(config, cipher),
+    reportTeam: (kind) => reportTeam(config, kind),
     log: log.child({ component: "messages" }),
   });
   const restore = await readRestoreMarker(config.bot.stateDir);

@@ -11,9 +11,12 @@ import type { BotMessage } from "../chat/bot-message.js";
 import type { Catalog } from "../chat/catalog.js";
 import type { ChatContext, Inbound, RoomKind } from "../chat/context.js";
 import { TypeOrmConversationStore } from "../chat/conversation-store.js";
+import { commandText } from "../chat/command.js";
+import { limitParams, RateLimits, type HeldBack } from "../chat/rate-limits.js";
 import { renderText } from "../chat/render.js";
 import type { ChatRouter } from "../chat/router.js";
 import type { Directory } from "../config/directory.js";
+import type { BotConfig } from "../config/schema.js";
 import type { EventHandler } from "../matrix/inbox.js";
 import type { Outbox } from "../matrix/outbox.js";
 import type { TlpNames } from "../policy/tlp.js";
@@ -23,6 +26,23 @@ import { Person } from "../store/entities/person.js";
 import { languageOf } from "../store/people.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import type { RoomKinds } from "./room-kinds.js";
+
+/** The limits the configuration sets (`limits`). */
+export function rateLimits(config: BotConfig, cipher: FieldCipher): RateLimits {
+  const { reports, messages } = config.limits;
+  return new RateLimits({
+    cipher,
+    reports: () => ({ count: reports.count, withinMs: reports.within.ms }),
+    messagesPerPerson: () => ({ count: messages.perPerson, withinMs: messages.within.ms }),
+    messagesPerRoom: () => ({ count: messages.perRoom, withinMs: messages.within.ms }),
+  });
+}
+
+/** Harassment reports held back concern the abuse team; the others, triage. */
+export function reportTeam(config: BotConfig, kind: string): { roomId: string; language: string } {
+  const key = kind === "conduct" ? "abuseTeam" : "triage";
+  return { roomId: config.rooms[key], language: config.roomLanguages[key] };
+}
 
 /** Longer messages are refused politely: nobody types this much, and it protects the bot. */
 export const MAX_MESSAGE_LENGTH = 20_000;
@@ -41,6 +61,10 @@ export interface MessageHandlerOptions {
   /** People outside the directory who share a configured room with the bot may write to it. */
   readonly sharesDsxRoom: (userId: string) => boolean;
   readonly reader: () => EntityManager;
+  /** Limits on what the bot answers and on new reports. */
+  readonly limits: RateLimits;
+  /** The room (and its language) told when someone's reports of a dialogue's kind are held. */
+  readonly reportTeam: (kind: string) => { roomId: string; language: string };
   /** Why a file could not be had (its HTTP status; never its name or content). */
   readonly log: Logger;
 }
@@ -125,6 +149,19 @@ export class MessageHandler implements EventHandler {
       renderText(this.options.catalog, language, { key, ...(params ? { params } : {}) });
 
     if (content["msgtype"] === "m.notice") return; // other bots' notices are not for us
+    const held = await this.overLimit(event, manager, roomKind);
+    if (held !== undefined) {
+      if (held.tell) {
+        await audit(manager, { actor: sender, action: "message.limited", roomId });
+        const key = held.whose === "room" ? "limits.roomMessages" : "limits.messages";
+        await say({
+          label: "WHITE",
+          step: "limited",
+          text: text(key, limitParams(this.options.catalog, language, held)),
+        });
+      }
+      return;
+    }
     // An edit changes a message that was handled already. Read as a new message, its text
     // ("* …") answered whatever question came next, or ran a command a second time.
     if (isEdit(content)) {
@@ -172,6 +209,51 @@ export class MessageHandler implements EventHandler {
     await context.sent();
   }
 
+  /**
+   * A message the bot would answer (anything in a direct room, a command elsewhere) is counted
+   * against its sender's and its room's limits; held back, it is not read.
+   */
+  private async overLimit(
+    event: MatrixEvent,
+    manager: EntityManager,
+    roomKind: RoomKind,
+  ): Promise<HeldBack | undefined> {
+    const body: unknown = event.getContent()["body"];
+    const addressed =
+      roomKind === "direct" ||
+      (typeof body === "string" && commandText(body, roomKind) !== undefined);
+    if (!addressed) return undefined;
+    return this.options.limits.message(
+      manager,
+      {
+        eventId: event.getId() ?? "",
+        sender: event.getSender() ?? "",
+        roomId: event.getRoomId() ?? "",
+        direct: roomKind === "direct",
+      },
+      Date.now(),
+    );
+  }
+
+  /** The team that receives reports of this kind learns, with counts only, that some wait. */
+  private tellTeam(manager: EntityManager, kind: string, held: HeldBack): Promise<void> {
+    const { catalog } = this.options;
+    const team = this.options.reportTeam(kind);
+    return this.options.outbox.enqueue(
+      manager,
+      team.roomId,
+      {
+        label: "WHITE",
+        step: "held-back",
+        text: renderText(catalog, team.language, {
+          key: "limits.teamReports",
+          params: limitParams(catalog, team.language, held),
+        }),
+      },
+      null,
+    );
+  }
+
   /** The chat context of a message, over the event's transaction; `sent()` awaits its queue. */
   private context(
     event: MatrixEvent,
@@ -194,6 +276,7 @@ export class MessageHandler implements EventHandler {
     const say = (message: BotMessage): Promise<void> =>
       this.options.outbox.enqueue(manager, roomId, message, sender);
     const conversations = new TypeOrmConversationStore(manager, this.options.cipher);
+    const limit = this.options.limits.reportLimit(manager, inbound.eventId, sender, Date.now());
     const chat: ChatContext = {
       inbound,
       language,
@@ -211,6 +294,14 @@ export class MessageHandler implements EventHandler {
       },
       setLanguage: async (lang) => {
         await manager.save(Person, { userId: sender, language: lang, updatedAt: Date.now() });
+      },
+      reports: {
+        held: async (kind) => {
+          const held = await limit.held();
+          if (held?.tell === true) queued.push(this.tellTeam(manager, kind, held));
+          return held;
+        },
+        counted: () => limit.counted(),
       },
     };
     return { chat, sent: () => Promise.all(queued).then(() => undefined) };

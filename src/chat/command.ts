@@ -14,6 +14,11 @@ export interface Command {
    * wins over one without.
    */
   readonly argument?: RegExp;
+  /**
+   * The kind of report (dialogue) it starts: over the sender's report limit it does not run, and
+   * they are told when they may report again.
+   */
+  readonly opens?: string;
   /** Who may use it; everyone when absent. */
   allowed?(context: ChatContext): boolean;
   /** `rest` is what follows the command's words, trimmed. */

@@ -4,6 +4,7 @@ import type { TlpNames } from "../policy/tlp.js";
 import type { BotMessage } from "./bot-message.js";
 import type { Catalog, Text } from "./catalog.js";
 import type { ConversationState } from "./conversation-store.js";
+import type { ReportLimit } from "./rate-limits.js";
 import type { Rendered } from "./render.js";
 
 /** What kind of room a message came from; decides the prefix and which commands apply. */
@@ -54,4 +55,6 @@ export interface ChatContext {
     end(): Promise<void>;
   };
   setLanguage(language: string): Promise<void>;
+  /** The sender's limit on new reports. */
+  readonly reports: ReportLimit;
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { TlpLabel } from "../policy/tlp.js";
 import type { ChatContext } from "./context.js";
 import type { ConversationState } from "./conversation-store.js";
+import { reportHeld } from "./limit-answers.js";
 import type { ReceivedFile } from "./received-file.js";
 import { lines, type Rendered } from "./render.js";
 
@@ -85,8 +86,11 @@ async function confirm(
 ): Promise<void> {
   const [word = "", target] = text.toLowerCase().split(/\s+/, 2);
   if (["yes", "y", "si", "sí", "ok"].includes(word)) {
+    // Over the limit the report waits, whole, for a later `yes`: nothing written is lost.
+    if (await reportHeld(context, dialogue.kind, "limits.reportKept")) return;
     await context.conversations.end();
     await dialogue.complete(context, applicable(dialogue, state.answers));
+    await context.reports.counted();
     return;
   }
   if (["no", "n"].includes(word)) {

@@ -6,6 +6,7 @@ import { statusCommand, type OpenCaseLister } from "./commands/status.js";
 import type { ChatContext } from "./context.js";
 import type { ConversationState } from "./conversation-store.js";
 import { continueDialogue, fileForDialogue, takesFiles, type Dialogue } from "./dialogue.js";
+import { reportHeld } from "./limit-answers.js";
 import type { ReceivedFile } from "./received-file.js";
 
 /** What a workflow adds to the conversation: its commands, dialogues and open-case listing. */
@@ -81,6 +82,8 @@ export class ChatRouter {
       text,
     );
     if (found && (found.command.allowed?.(context) ?? true)) {
+      const { opens } = found.command;
+      if (opens !== undefined && (await reportHeld(context, opens, "limits.reportStart"))) return;
       await found.command.run(context, found.rest);
       return;
     }

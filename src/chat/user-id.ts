@@ -1,10 +1,19 @@
 /**
+ * The user-ID grammar of the Matrix spec (appendices, "User Identifiers"): a localpart of
+ * printable ASCII other than `:` (the historical set, U+0021 to U+007E; today's IDs use fewer),
+ * then a server name (a DNS name, an IPv4 or a bracketed IPv6 address, with an optional port).
+ * No ID has a space, a control or a format character, so a typed "ID" with a bidi override or a
+ * zero-width space is refused rather than echoed, where Element would reorder or hide text.
+ */
+const USER_ID = /^@[!-9;-~]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
  * Whether a text is a Matrix user ID as people type it (`@localpart:server`) and within the
  * spec's 255 characters. The bound matters: a longer "user ID" (`!dsx warn @aaa…:x`) overflowed
  * the `varchar(255)` columns it is stored in, which PostgreSQL refuses, failing the message.
  */
 export function isUserId(text: string): boolean {
-  return text.length <= 255 && /^@[^\s:]+:\S+$/.test(text);
+  return text.length <= 255 && USER_ID.test(text);
 }
 
 /** Characters that show nothing (zero-width, joiners, bidi controls, the BOM). */

@@ -12,6 +12,7 @@ const RESTART_KEYS = [
   "dataKey",
   "policy",
   "incidents",
+  "limits",
   "logging",
   "ops",
 ] as const;

@@ -172,6 +172,24 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  // Generous enough never to bother a real person; they stop a flood of reports or commands.
+  limits: z
+    .strictObject({
+      reports: z
+        .strictObject({
+          count: z.number().int().positive().default(5),
+          within: duration.default({ iso: "PT1H", ms: 3600_000 }),
+        })
+        .prefault({}),
+      messages: z
+        .strictObject({
+          perPerson: z.number().int().positive().default(30),
+          perRoom: z.number().int().positive().default(60),
+          within: duration.default({ iso: "PT1M", ms: 60_000 }),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   logging: z
     .strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),

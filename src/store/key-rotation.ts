@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
-import { ConductReport } from "./entities/conduct-report.js";
+import { canonicalUserId } from "../chat/user-id.js";
+import { ConductReport, reporterHashOf } from "./entities/conduct-report.js";
 import type { FieldCipher } from "./field-cipher.js";
 import { ScheduledJob } from "./entities/scheduled-job.js";
 import { payloadContext, SEALED_COLUMNS, SEALED_PAYLOAD_FIELDS } from "./sealed-columns.js";
@@ -73,13 +74,14 @@ export async function rotateDataKey(
       const fresh = await manager.findOneByOrFail(ConductReport, { id: report.id });
       const details = JSON.parse(
         to.decrypt(fresh.details ?? "", `conduct_report.details:${report.caseId}`),
-      ) as { who?: string };
+      ) as { who?: string; reporter?: string };
       if (details.who === undefined) continue;
-      await manager.update(
-        ConductReport,
-        { id: report.id },
-        { namedHash: to.hash(details.who, "conduct.named") },
-      );
+      const namedHash = to.hash(details.who, "conduct.named");
+      const reporterHash =
+        report.reporterHash === null || details.reporter === undefined
+          ? null
+          : reporterHashOf((v, c) => to.hash(v, c), namedHash, canonicalUserId(details.reporter));
+      await manager.update(ConductReport, { id: report.id }, { namedHash, reporterHash });
       rehashed++;
     }
   });

@@ -27,13 +27,14 @@ import { monthStart } from "../../store/columns.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId } from "../../store/case-numbers.js";
 import { forgetCaseTrail } from "../../store/case-trail.js";
-import { ConductReport } from "../../store/entities/conduct-report.js";
+import { ConductReport, reporterHashOf } from "../../store/entities/conduct-report.js";
 import { Sanction } from "../../store/entities/sanction.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import { languageOf } from "../../store/people.js";
 import { conductIntake, reportText, type ConductReportAnswers } from "./intake.js";
 import { handlingOf, recused, type Handling } from "./recusal.js";
+import { otherReportersOf } from "./repeats.js";
 
 const ROOM_JOB = "conduct.room";
 const NOBODY_JOB = "conduct.nobody-can-handle";
@@ -96,6 +97,7 @@ export class Conduct {
           words: ["report", "harassment"],
           rooms: ["direct"],
           summary: "conduct.command",
+          opens: "conduct",
           run: async (context) => {
             context.reply({ label: "WHITE", text: context.text({ key: "conduct.start" }) });
             await startDialogue(context, intake);
@@ -214,13 +216,7 @@ export class Conduct {
     if (!report || !this.handlers(report).includes(event.getStateKey() ?? "")) return;
     const details = this.details(report);
     const t = (text: Text) => renderText(this.o.catalog, "en", text);
-    const earlier =
-      report.namedHash === null
-        ? 0
-        : await manager.countBy(ConductReport, {
-            namedHash: report.namedHash,
-            caseId: Not(report.caseId),
-          });
+    const earlier = await otherReportersOf(manager, report);
     await this.o.say(manager, report.roomId ?? "", {
       label: "RED",
       caseId: report.caseId,
@@ -263,14 +259,23 @@ export class Conduct {
       reporterRoom: inbound.roomId,
       handledBy: body,
     };
+    const namedHash =
+      named === undefined ? null : this.o.cipher.hash(canonicalUserId(named), "conduct.named");
     const report = manager.create(ConductReport, {
       caseId,
       state: "open",
       openedMonth: now.toISOString().slice(0, 7),
       closedMonth: null,
       outcome: null,
-      namedHash:
-        named === undefined ? null : this.o.cipher.hash(canonicalUserId(named), "conduct.named"),
+      namedHash,
+      reporterHash:
+        namedHash === null
+          ? null
+          : reporterHashOf(
+              (value, context) => this.o.cipher.hash(value, context),
+              namedHash,
+              canonicalUserId(inbound.sender),
+            ),
       anonymous: answers.anonymous,
       details: this.o.cipher.encrypt(JSON.stringify(details), seal(caseId, "details")),
       handlers: this.o.cipher.encrypt(JSON.stringify(handlers), seal(caseId, "handlers")),
@@ -463,7 +468,7 @@ export class Conduct {
       caseId,
       outcome,
     });
-    // Forget it: only the number, the months, the outcome (and the hash that counts repeats).
+    // Forget it: only the number, the months, the outcome (and the hashes that count repeats).
     await manager.update(
       ConductReport,
       { id: report.id },

@@ -71,6 +71,7 @@ export class Incidents {
           words: ["report", "incident"],
           rooms: ["direct"],
           summary: "incident.command",
+          opens: "incident",
           allowed: (context) =>
             this.partnerOf(context.directory, context.inbound.sender) !== undefined,
           run: async (context) => {

@@ -78,6 +78,7 @@ export class Vulnerabilities {
           words: ["report", "vulnerability"],
           rooms: ["direct"],
           summary: "vuln.command",
+          opens: "vulnerability",
           allowed: (context) => context.directory.isKnown(context.inbound.sender),
           run: async (context) => {
             const disclosure = spokenDuration(

@@ -29,6 +29,15 @@ export class ConductReport extends Row {
   @Column({ type: "varchar", length: 64, nullable: true })
   namedHash!: string | null;
 
+  /**
+   * HMAC of the reporter together with the person named (null when nobody was named, and in
+   * reports made before it was kept): repeats are counted by distinct reporters, so that one
+   * account cannot make a person look reported by many. Paired with the named person so that it
+   * does not link one reporter's reports about different people.
+   */
+  @Column({ type: "varchar", length: 64, nullable: true })
+  reporterHash!: string | null;
+
   @Column({ type: "boolean", nullable: true })
   anonymous!: boolean | null;
 
@@ -46,4 +55,16 @@ export class ConductReport extends Row {
   /** Sealed JSON list of the team's notes. */
   @Column({ type: "text", nullable: true })
   notes!: string | null;
+}
+
+/**
+ * The reporter hash of a report: the reporter (as `canonicalUserId` spells them) keyed with the
+ * named person's hash, so that key rotation, which redoes the named hash, can redo it too.
+ */
+export function reporterHashOf(
+  hash: (value: string, context: string) => string,
+  namedHash: string,
+  canonicalReporter: string,
+): string {
+  return hash(`${namedHash}\u0000${canonicalReporter}`, "conduct.reporter");
 }

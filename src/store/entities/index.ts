@@ -9,6 +9,7 @@ import { HandledEvent } from "./handled-event.js";
 import { Incident } from "./incident.js";
 import { OutgoingMessage } from "./outgoing-message.js";
 import { Person } from "./person.js";
+import { RateMark } from "./rate-mark.js";
 import { Sanction } from "./sanction.js";
 import { ScheduledJob } from "./scheduled-job.js";
 import { UndecryptableEvent } from "./undecryptable-event.js";
@@ -26,6 +27,7 @@ export {
   Incident,
   OutgoingMessage,
   Person,
+  RateMark,
   Sanction,
   ScheduledJob,
   UndecryptableEvent,
@@ -45,6 +47,7 @@ export const entities = [
   Incident,
   OutgoingMessage,
   Person,
+  RateMark,
   Sanction,
   ScheduledJob,
   UndecryptableEvent,

@@ -112,32 +112,62 @@ describe("harassment reports: the abuse team, recusal, sanctions", function () {
     expect(readableMessagesAbout(lee, "Puffin-canary")).to.deep.equal([]);
   });
 
-  it("a report naming @Ana for @ana recuses Ana, tells the team why, and counts with her other reports", async () => {
+  it("a report naming @Ana for @ana recuses Ana, tells the team why, and counts with her other reports, by distinct reporters", async () => {
     // Before, the capital letter made another person: Ana was invited and read the report
-    // about herself, with the reporter's ID, and the repeat counter missed it.
+    // about herself, with the reporter's ID, and the repeat counter missed it. And the counter
+    // counted reports: one account's made-up reports showed as "2 earlier reports".
     const lee = await world.person("lee");
     const maria = await world.person("maria");
+    const pablo = await world.person("pablo");
     const mariaDm = await world.directMessage(maria);
+    const pabloDm = await world.directMessage(pablo);
     const respelt = ana.userId.replace("@ana", "@Ana");
     const reports: string[] = [];
-    for (const [what, who] of [
-      ["Ibis-canary: mocking messages", respelt],
-      ["Ibis-canary again: the same", ana.userId],
+    for (const [reporter, room, what, who, others] of [
+      [maria, mariaDm, "Ibis-canary: mocking messages", respelt, 0],
+      [pablo, pabloDm, "Ibis-canary again: the same", ana.userId, 1],
+      [maria, mariaDm, "Ibis-canary a third time", ana.userId, 1],
     ] as const) {
-      const caseId = await report(maria, mariaDm, { what, who, anonymous: "no" });
+      const caseId = await report(reporter, room, { what, who, anonymous: "no" });
       reports.push(caseId);
       const roomId = await lee.waitForInvite(world.botUserId, (r) => r.name === caseId, WAIT);
       await lee.joinRoom(roomId);
       const posted = await lee.waitForMessage(roomId, step("report"), WAIT);
       const body = String(posted.getContent()["body"]);
-      if (who === respelt) {
+      if (who === respelt)
         expect(body).to.contain(`written ${respelt}; I took it to mean ${ana.userId}`);
-        expect(body).to.not.contain("earlier report");
-      } else expect(body).to.contain("There are 1 earlier report(s) about the same person");
+      if (others === 0) expect(body).to.not.contain("earlier report");
+      else
+        expect(body).to.contain(
+          `${others} other reporter(s) made earlier reports about the same person`,
+        );
       expect(await world.membership(roomId, ana.userId)).to.equal(undefined);
     }
     expect(readableMessagesAbout(ana, "Ibis-canary")).to.deep.equal([]);
-    expect(reports).to.have.length(2);
+    expect(reports).to.have.length(3);
+  });
+
+  it("a person named with a bidi override or a zero-width space is not taken as a user ID, and not echoed", async () => {
+    // Before, `@ana\u202e:…` passed as a user ID and was echoed in the summary and to the abuse
+    // team, where Element showed the text after it reversed.
+    const maria = await world.person("maria");
+    const dm = await world.directMessage(maria);
+    await maria.sendText(dm, "report harassment");
+    await world.answerPrompts(maria, dm, [["what", "Koel-canary: threats"]]);
+    await world.next(maria, dm, (_b, e) => e.getContent()["org.dsx.prompt"] === "who");
+    for (const hidden of ["\u202e", "\u200b"]) {
+      await maria.sendText(dm, ana.userId.replace(":", `${hidden}:`));
+      const asked = await world.next(
+        maria,
+        dm,
+        (_b, e) => e.getContent()["org.dsx.prompt"] === "who",
+      );
+      expect(asked.getContent()["body"]).to.contain("no spaces, accents or invisible characters");
+      expect(JSON.stringify(asked.getContent())).to.not.contain(hidden);
+    }
+    expect(
+      world.botMessages(maria, dm).filter((e) => e.getContent()["org.dsx.prompt"] === "where-when"),
+    ).to.deep.equal([]);
   });
 
   it("a report that leaves nobody of the abuse team goes to the advisory committee, and the reporter is told", async () => {

@@ -14,12 +14,15 @@ function anyCase(words: readonly string[]): fc.Arbitrary<string> {
     .map(([w, how]) => (how === "upper" ? w.toUpperCase() : how === "spaced" ? ` ${w} ` : w));
 }
 
-/** A Matrix user ID with hostile text in its localpart and server name. */
+/**
+ * A Matrix user ID made of hostile text, kept to what the spec's grammar allows (markup and
+ * punctuation in the localpart; a DNS name): anything else is not a user ID and asked again.
+ */
 const hostileUserId = fc
   .tuple(hostileText, hostileText)
   .map(
     ([local, server]) =>
-      `@${local.replace(/[\s:]/g, "") || "x"}<b>:${server.replace(/\s/g, "") || "y"}`,
+      `@${local.replace(/[^!-9;-~]/g, "") || "x"}<b>:${server.replace(/[^A-Za-z0-9.-]/g, "") || "y"}`,
   );
 
 const INCIDENT: ValidAnswers = {

@@ -258,6 +258,10 @@ export class DsxWorld {
       ...(this.extraConfig.some((line) => line.startsWith("policy:"))
         ? []
         : ["policy: { undecryptable: { askToResendAfter: PT2S } }"]),
+      // Scripted people write faster than anyone types: a test that sets `limits:` gives its own.
+      ...(this.extraConfig.some((line) => line.startsWith("limits:"))
+        ? []
+        : ["limits: { reports: { count: 1000 }, messages: { perPerson: 10000, perRoom: 10000 } }"]),
       ...(this.extraConfig.some((line) => line.startsWith("logging:"))
         ? []
         : ["logging: { level: debug }"]),

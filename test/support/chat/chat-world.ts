@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { MatrixEvent, type MatrixClient } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
 import { IsNull, MoreThan } from "typeorm";
-import { MessageHandler } from "../../../src/bot/message-handler.js";
+import { MessageHandler, rateLimits, reportTeam } from "../../../src/bot/message-handler.js";
 import { RoomKinds } from "../../../src/bot/room-kinds.js";
 import type { MessageContent } from "../../../src/chat/bot-message.js";
 import { Catalog } from "../../../src/chat/catalog.js";
@@ -37,6 +37,8 @@ organisations:
 abuseTeam: ["@ana:example.org", "@lee:example.org"]
 advisoryCommittee: ["@kim:example.org", "@jo:example.org"]
 policy: { disclosure: { advisoryQuorum: 1 } }
+# The fuzz tests send hundreds of messages a minute, as one person.
+limits: { reports: { count: 100000 }, messages: { perPerson: 1000000, perRoom: 1000000 } }
 `;
 
 /** The people of the world, by localpart. */
@@ -186,6 +188,8 @@ export class ChatWorld {
       maxFileBytes: () => config.incidents.attachments.maxBytes,
       sharesDsxRoom: (userId) => userId === PEOPLE.stranger,
       reader: () => dataSource.manager,
+      limits: rateLimits(config, cipher),
+      reportTeam: (kind) => reportTeam(config, kind),
       log,
     });
     return new ChatWorld(
