@@ -76,7 +76,8 @@ export async function rotateDataKey(
         to.decrypt(fresh.details ?? "", `conduct_report.details:${report.caseId}`),
       ) as { who?: string; reporter?: string };
       if (details.who === undefined) continue;
-      const namedHash = to.hash(details.who, "conduct.named");
+      // As the report made it: the person named, compared as the server does (`@Ana` is `@ana`).
+      const namedHash = to.hash(canonicalUserId(details.who), "conduct.named");
       const reporterHash =
         report.reporterHash === null || details.reporter === undefined
           ? null

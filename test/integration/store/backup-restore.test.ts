@@ -79,7 +79,8 @@ async function seed(dataSource: DataSource, cipher: FieldCipher): Promise<void> 
     namedHash: cipher.hash("@troll:example.org", "conduct.named"),
     anonymous: false,
     details: cipher.encrypt(
-      JSON.stringify({ who: "@troll:example.org", what: "Lemur-canary insults" }),
+      // As the reporter typed it: the hash is of the person, as the server compares IDs.
+      JSON.stringify({ who: "@Troll:example.org", what: "Lemur-canary insults" }),
       "conduct_report.details:COC-2026-0001",
     ),
     handlers: cipher.encrypt("[]", "conduct_report.handlers:COC-2026-0001"),
