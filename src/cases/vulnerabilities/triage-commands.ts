@@ -67,7 +67,7 @@ export class TriageCommands {
 
   async escalate(context: ChatContext, rest: string): Promise<void> {
     const v = await this.s.find(context, rest);
-    if (!v) return;
+    if (!v || this.s.refusedAsUnconfirmed(context, v)) return;
     if (v.answeredAt !== null || isFinished(v)) {
       context.reply({
         label: "WHITE",
@@ -95,7 +95,7 @@ export class TriageCommands {
   async extend(context: ChatContext, rest: string): Promise<void> {
     const [id = "", length = "", ...reason] = rest.trim().split(/\s+/);
     const v = await this.s.find(context, id);
-    if (!v) return;
+    if (!v || this.s.refusedAsUnconfirmed(context, v)) return;
     const duration = parseDuration(length);
     const tooLong = "ms" in duration && duration.ms > MAX_EXTENSION_DAYS * 86_400_000;
     if ("error" in duration || tooLong || reason.length === 0 || isFinished(v)) {
@@ -132,7 +132,7 @@ export class TriageCommands {
   async expedite(context: ChatContext, rest: string, needsReason: boolean): Promise<void> {
     const [id = "", ...reason] = rest.trim().split(/\s+/);
     const v = await this.s.find(context, id);
-    if (!v) return;
+    if (!v || this.s.refusedAsUnconfirmed(context, v)) return;
     if (this.s.refusedAsFinished(context, v)) return;
     if (needsReason && reason.length === 0) {
       context.reply({ label: "WHITE", text: context.text({ key: "vuln.expediteUsage" }) });
