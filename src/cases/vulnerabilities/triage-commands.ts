@@ -48,7 +48,7 @@ export class TriageCommands {
     });
   }
 
-  /** One line of `!dsx vulns`: notified / seen / answered, and the next deadline. */
+  /** One line of `!dsx vulns`: notified / seen / answered, the text approved or not, and the next deadline. */
   private line(context: ChatContext, v: Vulnerability): Rendered {
     const next = plan(scheduleState(v), this.s.o.policy(), Date.now()).find(
       (j) => j.kind === "deadline",
@@ -60,6 +60,10 @@ export class TriageCommands {
         severity: v.severity,
         state: context.text({ key: `vulnState.${v.state}` }).plain,
         seen: context.text({ key: v.seenAt === null ? "vuln.notSeen" : "vuln.seen" }).plain,
+        // Which texts still wait for the team's approval before step 3 can send them.
+        review: context.text({
+          key: v.reviewedAt === null ? "vuln.textNotApproved" : "vuln.textApproved",
+        }).plain,
         next: next === undefined ? "—" : `${next.deadline} ${time(next.dueAt)}`,
       },
     });

@@ -446,8 +446,12 @@ describe("vulnerabilities: the disclosure schedule", function () {
         room,
       ).to.deep.equal([]);
     await ana.sendText(triage, "!dsx vulns");
-    await botSaid(ana, triage, (b) =>
-      b.includes(`${caseId} (high): waiting for the DSX team's review before disclosure`),
+    await botSaid(
+      ana,
+      triage,
+      (b) =>
+        b.includes(`${caseId} (high): waiting for the DSX team's review before disclosure`) &&
+        b.includes("text not yet approved"),
     );
 
     await ana.sendText(triage, `!dsx approve ${caseId}`);
