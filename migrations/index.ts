@@ -7,6 +7,7 @@ import { Vulnerabilities1764400000000 } from "./1764400000000-vulnerabilities.js
 import { Conduct1764500000000 } from "./1764500000000-conduct.js";
 import { Alerts1764600000000 } from "./1764600000000-alerts.js";
 import { DataKeyCheck1764700000000 } from "./1764700000000-data-key-check.js";
+import { DisclosureReview1764800000000 } from "./1764800000000-disclosure-review.js";
 import { Limits1764810000000 } from "./1764810000000-limits.js";
 
 /** Every migration, oldest first. A new migration is added here and never edited afterwards. */
@@ -20,5 +21,6 @@ export const migrations = [
   Conduct1764500000000,
   Alerts1764600000000,
   DataKeyCheck1764700000000,
+  DisclosureReview1764800000000,
   Limits1764810000000,
 ];

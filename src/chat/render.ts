@@ -57,6 +57,20 @@ export function list(items: readonly Rendered[]): Rendered {
   };
 }
 
+/**
+ * Someone else's words, set off as theirs: a block quote in HTML, `> ` before each line in the
+ * plain body (as Element writes a quote), so that they cannot pass as the bot's own.
+ */
+export function quoted(text: string): Rendered {
+  return {
+    plain: text
+      .split("\n")
+      .map((line) => `> ${line}`)
+      .join("\n"),
+    html: `<blockquote>${verbatim(text).html}</blockquote>`,
+  };
+}
+
 /** The label as it heads a message: `TLP:AMBER`, in its colour on black as FIRST prescribes. */
 export function labelTag(label: TlpLabel, names: TlpNames): Rendered {
   const name = `TLP:${tlpName(label, names)}`;

@@ -241,6 +241,15 @@ async function playVulnerability(scene: Scene, ana: E2eeTestClient): Promise<voi
   );
   await scene.say(ana, triage, `!dsx escalate ${caseId}`);
   await confirmed;
+  // Nothing reaches the community before the DSX team approves the text shown at the report.
+  await scene.step(ana, triage, "review", caseId);
+  const approved = scene.botSays(
+    ana,
+    triage,
+    (c) => c["org.dsx.step"] === "checked" && c["org.dsx.case"] === caseId,
+  );
+  await scene.say(ana, triage, `!dsx approve ${caseId}`);
+  await approved;
 
   await scene.step(ana, world.rooms.communityAlerts, "disclosure", caseId);
   await scene.step(kim, advisory, "approval-request", caseId);

@@ -43,7 +43,7 @@ export interface SourceOptions {
 const SERIOUS = ["high", "critical"];
 
 /** Vulnerability states past step 1 of the disclosure schedule. */
-const PAST_STEP_ONE = ["escalated", "disclosed", "published"];
+const PAST_STEP_ONE = ["escalated", "awaiting-review", "disclosed", "published"];
 
 /** Finds the incidents and vulnerabilities alerts are drawn from. */
 export class AlertSources {
@@ -69,20 +69,7 @@ export class AlertSources {
 
   /** The names a draft is scanned for: every organisation and person the directory knows. */
   knownNames(source: AlertSource, displayNames: readonly string[]): KnownNames {
-    const directory = this.o.directory();
-    const people = new Set<string>([
-      ...directory.organisations.flatMap((o) => [...o.members, ...o.affiliates]),
-      ...directory.abuseTeam,
-      ...directory.advisoryCommittee,
-    ]);
-    return {
-      organisations: directory.organisations.map((o) => ({ id: o.id, name: o.name })),
-      people: [
-        ...[...people].map((userId) => ({ userId, names: [localpartOf(userId)] })),
-        { userId: "", names: displayNames },
-      ],
-      fileNames: source.fileNames,
-    };
+    return knownNamesOf(this.o.directory(), displayNames, source.fileNames);
   }
 
   private async fromIncident(
@@ -133,4 +120,28 @@ export class AlertSources {
       fileNames: [],
     };
   }
+}
+
+/**
+ * What the identifier scan looks for by name: every organisation and person the directory
+ * knows, the display names given, and a case's file names.
+ */
+export function knownNamesOf(
+  directory: Directory,
+  displayNames: readonly string[],
+  fileNames: readonly string[],
+): KnownNames {
+  const people = new Set<string>([
+    ...directory.organisations.flatMap((o) => [...o.members, ...o.affiliates]),
+    ...directory.abuseTeam,
+    ...directory.advisoryCommittee,
+  ]);
+  return {
+    organisations: directory.organisations.map((o) => ({ id: o.id, name: o.name })),
+    people: [
+      ...[...people].map((userId) => ({ userId, names: [localpartOf(userId)] })),
+      { userId: "", names: displayNames },
+    ],
+    fileNames,
+  };
 }

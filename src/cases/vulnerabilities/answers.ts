@@ -19,8 +19,10 @@ export class AffectedPartyAnswers {
     }
     const { manager, inbound } = context;
     const v = await this.s.o.store.get(manager, parsed.id);
+    // A contact the DSX team has not confirmed has not been told of the case: not party to it.
     const isContact =
       v !== null &&
+      v.state !== "unconfirmed" &&
       (this.s.o.store.contacts(v).some((c) => c.userId === inbound.sender) ||
         (v.affectedOrg !== null &&
           context.directory.organisationOf(inbound.sender)?.id === v.affectedOrg));

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Text } from "../../chat/catalog.js";
-import { lines, renderText } from "../../chat/render.js";
+import { lines, quoted, renderText } from "../../chat/render.js";
 import { spokenDuration } from "../../chat/spoken-duration.js";
 import type { ScheduledTask } from "../../schedule/scheduler.js";
 import { defineTask } from "../../schedule/scheduler.js";
@@ -50,14 +50,20 @@ export class DisclosureJobs {
         label: "AMBER",
         caseId: v.caseId,
         step: "notice",
+        // The reporter's words are quoted as theirs, so that none of them passes as DSX's.
         text: lines([
           t({
             key: "vuln.notice",
+            params: { caseId: v.caseId, severity: t({ key: `urgency.${v.severity}` }).plain },
+          }),
+          t({ key: "vuln.noticeReporterWrote" }),
+          quoted(this.s.o.store.open(v, "description")),
+          t({ key: "vuln.noticeEvidence" }),
+          quoted(this.s.o.store.open(v, "evidence")),
+          t({
+            key: "vuln.noticeRespond",
             params: {
               caseId: v.caseId,
-              severity: t({ key: `urgency.${v.severity}` }).plain,
-              description: this.s.o.store.open(v, "description"),
-              evidence: this.s.o.store.open(v, "evidence"),
               due: time(v.respondBy),
               disclosure: spokenDuration(
                 this.s.o.catalog,
@@ -88,7 +94,12 @@ export class DisclosureJobs {
     // no longer be done in time: the deadline's own message says it passed, and when.
     if (at === null || at <= Date.now()) return;
     const params = { caseId: v.caseId, deadline, due: time(at) };
-    await this.s.tellTriage(manager, "GREEN", "reminder", { key: "vuln.reminderTriage", params });
+    // Step 3 waits for the DSX team's review: the reminder before it says so while it does.
+    const waits = deadline === "disclose" && v.reviewedAt === null;
+    await this.s.tellTriage(manager, "GREEN", "reminder", {
+      key: waits ? "vuln.reminderTriageReview" : "vuln.reminderTriage",
+      params,
+    });
     for (const contact of this.s.o.store.contacts(v)) {
       if (contact.roomId === null) continue;
       const language = await languageOf(manager, contact.userId);

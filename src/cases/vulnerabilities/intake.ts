@@ -1,8 +1,9 @@
-import { isUserId } from "../../chat/user-id.js";
+import { canonicalUserId, isUserId } from "../../chat/user-id.js";
 import type { ChatContext } from "../../chat/context.js";
 import type { Answers, Dialogue } from "../../chat/dialogue.js";
 import { freeTextField, yesNoField } from "../../chat/fields.js";
 import type { Rendered } from "../../chat/render.js";
+import type { Directory } from "../../config/directory.js";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -33,6 +34,30 @@ export function parseAffected(context: ChatContext, answer: string): Affected | 
 }
 
 /**
+ * The catalogue key of why a reporter may not name this affected party, if they may not:
+ * themselves, or their own organisation (by name or through one of its members). The affected
+ * party's `fixed` starts the disclosure, so a reporter who were their own affected party could
+ * send their own text on to the community.
+ */
+export function affectedProblem(
+  directory: Directory,
+  reporter: string,
+  affected: Affected,
+): string | undefined {
+  const own = directory.organisationOf(reporter)?.id;
+  if ("org" in affected) return affected.org === own ? "vuln.affectedOwnOrganisation" : undefined;
+  // Compared as the server does: `@Mario:Example.org` is the reporter too.
+  if (canonicalUserId(affected.user) === canonicalUserId(reporter)) return "vuln.affectedSelf";
+  const theirs = directory.organisationOf(directory.resolveUser(affected.user))?.id;
+  return own !== undefined && theirs === own ? "vuln.affectedOwnOrganisation" : undefined;
+}
+
+/** A contact the directory does not know: the DSX team confirms them before the bot writes. */
+export function isOutsideDirectory(directory: Directory, affected: Affected): boolean {
+  return "user" in affected && !directory.isKnown(directory.resolveUser(affected.user));
+}
+
+/**
  * `report vulnerability`: the questions of DESIGN.md (affected, description, severity,
  * evidence, credit, share-contact), then a summary to confirm.
  */
@@ -47,9 +72,13 @@ export function vulnerabilityIntake(
         question: (context) => context.text({ key: "vuln.affected" }),
         parse: (context, answer) => {
           const affected = parseAffected(context, answer);
-          return affected === undefined
-            ? { problem: context.text({ key: "vuln.affectedInvalid" }) }
-            : { value: affected };
+          const problem =
+            affected === undefined
+              ? "vuln.affectedInvalid"
+              : affectedProblem(context.directory, context.inbound.sender, affected);
+          return problem === undefined
+            ? { value: affected }
+            : { problem: context.text({ key: problem }) };
         },
       },
       freeTextField("description", "vuln.description"),

@@ -13,6 +13,8 @@ import { audit } from "../../store/audit-log.js";
 import { parseCaseId } from "../../store/case-numbers.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
+import { findIdentifiers } from "../alerts/identifiers.js";
+import { knownNamesOf } from "../alerts/sources.js";
 import { plan, type Deadline, type DisclosurePolicy } from "./schedule.js";
 import { deadlineOf, isFinished, scheduleState } from "./state.js";
 import type { VulnerabilityStore } from "./vulnerability-store.js";
@@ -54,9 +56,27 @@ export interface VulnerabilitiesOptions {
 export class VulnerabilityServices {
   constructor(readonly o: VulnerabilitiesOptions) {}
 
-  /** Step 3: disclosure to stakeholders, and the advisory committee asked about going public. */
+  /**
+   * Step 3: disclosure to stakeholders, and the advisory committee asked about going public. The
+   * text is the reporter's: until the DSX team has approved it (`!dsx approve` in triage) the
+   * case waits at step 3 (`awaiting-review`, a state that survives restarts).
+   */
   async disclose(manager: EntityManager, v: Vulnerability, late = ""): Promise<void> {
     await this.o.jobs().cancel(manager, v.caseId);
+    if (v.reviewedAt === null) {
+      if (v.state === "awaiting-review") return;
+      await this.o.store.update(manager, v, { state: "awaiting-review", escalateAt: null });
+      await audit(manager, {
+        actor: null,
+        action: "vulnerability.review-awaited",
+        caseId: v.caseId,
+      });
+      await this.askReview(manager, v, {
+        key: "vuln.reviewDue",
+        params: { caseId: v.caseId, late },
+      });
+      return;
+    }
     await this.o.store.update(manager, v, { state: "disclosed", escalateAt: null });
     await audit(manager, { actor: null, action: "vulnerability.disclosed", caseId: v.caseId });
     const text = this.disclosureText(v);
@@ -87,6 +107,41 @@ export class VulnerabilityServices {
       params: { caseId: v.caseId, late },
     });
     await this.tellReporter(manager, v, "vuln.reporterDisclosed");
+  }
+
+  /**
+   * Shows the DSX team in triage the disclosure text as the rooms would get it, with what the
+   * identifier scan (the alerts' own) finds in the reporter's words, and how to release it.
+   */
+  async askReview(manager: EntityManager, v: Vulnerability, header: Text): Promise<void> {
+    const triage = this.o.room("triage");
+    if (triage === undefined) return;
+    const caseId = v.caseId;
+    const findings = findIdentifiers(
+      this.o.store.open(v, "description"),
+      knownNamesOf(this.o.directory(), [], []),
+    );
+    await this.o.say(manager, triage, {
+      label: "GREEN",
+      caseId,
+      step: "review",
+      text: lines([
+        this.en(header),
+        this.disclosureText(v),
+        this.en({ key: findings.length > 0 ? "vuln.reviewFindings" : "vuln.reviewNoFindings" }),
+        ...findings.map((finding, i) =>
+          this.en({
+            key: "alert.finding",
+            params: {
+              number: i + 1,
+              kind: this.en({ key: `findingKind.${finding.kind}` }).plain,
+              text: finding.text,
+            },
+          }),
+        ),
+        this.en({ key: "vuln.reviewHelp", params: { caseId } }),
+      ]),
+    });
   }
 
   disclosureText(v: Vulnerability): Rendered {
@@ -142,6 +197,20 @@ export class VulnerabilityServices {
         text: context.text({ key: "vuln.unknown", params: { caseId: parsed.id } }),
       });
     return v ?? undefined;
+  }
+
+  /**
+   * A case whose contact outside the directory the DSX team has not confirmed has no schedule
+   * yet: says so, and is true, when `v` is one.
+   */
+  refusedAsUnconfirmed(context: ChatContext, v: Vulnerability): boolean {
+    if (v.state !== "unconfirmed") return false;
+    context.reply({
+      label: "WHITE",
+      caseId: v.caseId,
+      text: context.text({ key: "vuln.confirmFirst", params: { caseId: v.caseId } }),
+    });
+    return true;
   }
 
   /** A fixed or disclosed case takes no more answers: says so, and is true, when `v` is one. */

@@ -3,9 +3,9 @@ import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
 import { DEADLINES, type Deadline, type ScheduleState } from "./schedule.js";
 
-/** Fixed or disclosed: no deadline applies any more. */
+/** Fixed, or at step 3 (waiting for review, or disclosed): no deadline applies any more. */
 export function isFinished(v: Vulnerability): boolean {
-  return v.state === "fixed" || v.state === "disclosed" || v.state === "published";
+  return ["fixed", "awaiting-review", "disclosed", "published"].includes(v.state);
 }
 
 /** What the schedule plans from, read off a case. */
@@ -15,7 +15,8 @@ export function scheduleState(v: Vulnerability): ScheduleState {
     respondBy: v.respondBy,
     escalateAt: v.state === "escalated" ? null : v.escalateAt,
     discloseAt: v.discloseAt,
-    finished: isFinished(v),
+    // An unconfirmed contact has not been notified: its deadlines start at the confirmation.
+    finished: isFinished(v) || v.state === "unconfirmed",
   };
 }
 

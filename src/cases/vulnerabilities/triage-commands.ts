@@ -48,7 +48,7 @@ export class TriageCommands {
     });
   }
 
-  /** One line of `!dsx vulns`: notified / seen / answered, and the next deadline. */
+  /** One line of `!dsx vulns`: notified / seen / answered, the text approved or not, and the next deadline. */
   private line(context: ChatContext, v: Vulnerability): Rendered {
     const next = plan(scheduleState(v), this.s.o.policy(), Date.now()).find(
       (j) => j.kind === "deadline",
@@ -60,6 +60,10 @@ export class TriageCommands {
         severity: v.severity,
         state: context.text({ key: `vulnState.${v.state}` }).plain,
         seen: context.text({ key: v.seenAt === null ? "vuln.notSeen" : "vuln.seen" }).plain,
+        // Which texts still wait for the team's approval before step 3 can send them.
+        review: context.text({
+          key: v.reviewedAt === null ? "vuln.textNotApproved" : "vuln.textApproved",
+        }).plain,
         next: next === undefined ? "—" : `${next.deadline} ${time(next.dueAt)}`,
       },
     });
@@ -67,7 +71,7 @@ export class TriageCommands {
 
   async escalate(context: ChatContext, rest: string): Promise<void> {
     const v = await this.s.find(context, rest);
-    if (!v) return;
+    if (!v || this.s.refusedAsUnconfirmed(context, v)) return;
     if (v.answeredAt !== null || isFinished(v)) {
       context.reply({
         label: "WHITE",
@@ -95,7 +99,7 @@ export class TriageCommands {
   async extend(context: ChatContext, rest: string): Promise<void> {
     const [id = "", length = "", ...reason] = rest.trim().split(/\s+/);
     const v = await this.s.find(context, id);
-    if (!v) return;
+    if (!v || this.s.refusedAsUnconfirmed(context, v)) return;
     const duration = parseDuration(length);
     const tooLong = "ms" in duration && duration.ms > MAX_EXTENSION_DAYS * 86_400_000;
     if ("error" in duration || tooLong || reason.length === 0 || isFinished(v)) {
@@ -132,7 +136,7 @@ export class TriageCommands {
   async expedite(context: ChatContext, rest: string, needsReason: boolean): Promise<void> {
     const [id = "", ...reason] = rest.trim().split(/\s+/);
     const v = await this.s.find(context, id);
-    if (!v) return;
+    if (!v || this.s.refusedAsUnconfirmed(context, v)) return;
     if (this.s.refusedAsFinished(context, v)) return;
     if (needsReason && reason.length === 0) {
       context.reply({ label: "WHITE", text: context.text({ key: "vuln.expediteUsage" }) });

@@ -11,7 +11,13 @@ import { Vulnerability } from "../../store/entities/vulnerability.js";
 import { AdvisoryVotes } from "./advisory-votes.js";
 import { AffectedPartyAnswers } from "./answers.js";
 import { DisclosureJobs } from "./deadlines.js";
-import { affectedName, vulnerabilityIntake, type VulnerabilityReport } from "./intake.js";
+import { DsxChecks } from "./dsx-checks.js";
+import {
+  affectedName,
+  isOutsideDirectory,
+  vulnerabilityIntake,
+  type VulnerabilityReport,
+} from "./intake.js";
 import { NoticeReceipts } from "./read-receipts.js";
 import { deadlinesFrom } from "./schedule.js";
 import { NOTIFY_JOB, VulnerabilityServices, type VulnerabilitiesOptions } from "./services.js";
@@ -34,6 +40,7 @@ export class Vulnerabilities {
   private readonly answers: AffectedPartyAnswers;
   private readonly team: TriageCommands;
   private readonly votes: AdvisoryVotes;
+  private readonly checks: DsxChecks;
 
   constructor(private readonly o: VulnerabilitiesOptions) {
     this.s = new VulnerabilityServices(o);
@@ -46,6 +53,7 @@ export class Vulnerabilities {
     this.answers = new AffectedPartyAnswers(this.s);
     this.team = new TriageCommands(this.s);
     this.votes = new AdvisoryVotes(this.s);
+    this.checks = new DsxChecks(this.s);
   }
 
   chatModule(): ChatModule {
@@ -108,6 +116,14 @@ export class Vulnerabilities {
         triage(["disclose"], "vuln.commandDisclose", (c, rest) =>
           this.team.expedite(c, rest, false),
         ),
+        // Open to anyone in triage: the DSX team's check is theirs, and others get the neutral
+        // answer of a case they are not party to (a help text would say the case exists).
+        ...(["approve", "confirm"] as const).map((word): Command => ({
+          words: [word],
+          rooms: ["triage"],
+          summary: word === "approve" ? "vuln.commandApproveText" : "vuln.commandConfirm",
+          run: (c, rest) => this.checks[word](c, rest),
+        })),
         advisory("approve", "vuln.commandApprove", (c, rest) =>
           this.votes.vote(c, rest, "approve"),
         ),
@@ -178,15 +194,17 @@ export class Vulnerabilities {
     const caseId = await nextCaseId(manager, "VUL", new Date(now));
     const contacts =
       "user" in report.affected
-        ? [report.affected.user]
+        ? [directory.resolveUser(report.affected.user)]
         : (directory.organisation(report.affected.org)?.members ?? []);
+    // Anyone can type a user ID: the bot writes to a stranger only once the DSX team confirms.
+    const unconfirmed = isOutsideDirectory(directory, report.affected);
     const policy = this.o.policy();
     const deadlines = deadlinesFrom(now, policy);
     const seal = (column: Parameters<VulnerabilityStore["seal"]>[1], value: string) =>
       this.o.store.seal(caseId, column, value);
     const v = manager.create(Vulnerability, {
       caseId,
-      state: "notified",
+      state: unconfirmed ? "unconfirmed" : "notified",
       severity: report.severity,
       affectedOrg: "org" in report.affected ? report.affected.org : null,
       contacts: JSON.stringify(contacts.map((userId) => ({ userId, roomId: null }))),
@@ -201,13 +219,15 @@ export class Vulnerabilities {
       seenAt: null,
       answeredAt: null,
       ...deadlines,
+      reviewedAt: null,
       approvals: "[]",
       objections: null,
       createdAt: now,
       updatedAt: now,
     });
     await manager.save(v);
-    await this.o.jobs().schedule(manager, { kind: NOTIFY_JOB, dueAt: now, caseId });
+    if (!unconfirmed)
+      await this.o.jobs().schedule(manager, { kind: NOTIFY_JOB, dueAt: now, caseId });
     await this.s.replan(manager, v);
     // An anonymous reporter is not named even in the audit log.
     await audit(manager, {
@@ -219,7 +239,10 @@ export class Vulnerabilities {
       label: "WHITE",
       caseId,
       step: "received",
-      text: context.text({ key: "vuln.received", params: { caseId } }),
+      text: context.text({
+        key: unconfirmed ? "vuln.receivedUnconfirmed" : "vuln.received",
+        params: { caseId },
+      }),
     });
     await this.s.tellTriage(manager, "AMBER", "notice", {
       key: "vuln.triageNew",
@@ -231,5 +254,11 @@ export class Vulnerabilities {
         due: time(deadlines.discloseAt),
       },
     });
+    if (unconfirmed)
+      await this.s.tellTriage(manager, "AMBER", "confirmation-request", {
+        key: "vuln.confirmRequest",
+        params: { caseId, contact: contacts[0] ?? "" },
+      });
+    await this.s.askReview(manager, v, { key: "vuln.reviewRequest", params: { caseId } });
   }
 }

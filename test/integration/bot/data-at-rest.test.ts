@@ -144,6 +144,12 @@ describe("data at rest: a canary in every free text is never stored or logged in
       (b) => b.includes(vulnerability) && b.includes("deadlines moved"),
     );
     await ana.sendText(world.rooms.triage, `!dsx expedite ${vulnerability} ${CANARY}-expedite`);
+    await world.next(
+      ana,
+      world.rooms.triage,
+      (b) => b.includes(vulnerability) && b.includes("is due for disclosure"),
+    );
+    await ana.sendText(world.rooms.triage, `!dsx approve ${vulnerability}`);
     await world.next(kim, world.rooms.advisory, step("approval-request", vulnerability));
     await kim.sendText(world.rooms.advisory, `!dsx object ${vulnerability} ${CANARY}-objection`);
     await world.next(kim, world.rooms.advisory, (b) => b.includes("objection"));

@@ -125,6 +125,11 @@ describe("vulnerabilities: the disclosure schedule", function () {
     );
 
     const triage = world.rooms.triage;
+    // Step 3 waits for the DSX team's review of the text: nothing reaches the rooms before.
+    await botSaid(ana, triage, (b) => b.includes(`${caseId} is due for disclosure (step 3)`));
+    for (const room of [world.rooms.communityAlerts, world.rooms.advisory])
+      expect(botBodies(ana, room).filter((m) => m.body.includes(caseId))).to.deep.equal([]);
+    await ana.sendText(triage, `!dsx approve ${caseId}`);
     await botSaid(ana, triage, (b) => b.includes(`${caseId} disclosed to stakeholders`));
     const community = await botSaid(ana, world.rooms.communityAlerts, (b) => b.includes(caseId));
     expect(community.getContent()["org.dsx.tlp"]).to.equal("GREEN");
@@ -146,17 +151,25 @@ describe("vulnerabilities: the disclosure schedule", function () {
                 ? "step 3"
                 : m.body.includes("New vulnerability")
                   ? "new"
-                  : "seen",
+                  : m.body.includes("before the DSX team approves its text")
+                    ? "review asked"
+                    : m.body.includes("waits for the DSX team's review")
+                      ? "review due"
+                      : "seen",
       );
     expect(steps.filter((s) => s !== "seen")).to.deep.equal([
       "new",
+      "review asked",
       "reminder respond",
       "step 1 deadline",
       "reminder escalate",
       "step 2",
       "reminder disclose",
+      "review due",
       "step 3",
     ]);
+    const reminder = botBodies(ana, triage).find((m) => m.body.includes("the disclose deadline"));
+    expect(reminder?.body).to.contain(`still waits for your review: \`!dsx approve ${caseId}\``);
     const reminders = botBodies(pablo, pabloDm).filter((m) => m.body.includes("Reminder"));
     expect(reminders.length, "the affected party is reminded of each deadline").to.equal(3);
 
@@ -177,7 +190,8 @@ describe("vulnerabilities: the disclosure schedule", function () {
   });
 
   it("an ack pauses escalation; extend moves the deadline and its reminder; fixed discloses with credit; need-time moves it by days", async () => {
-    await setUp(policy(2, 4, 6));
+    // Three seconds to answer: the ack comes after the notice's invite, join and decryption.
+    await setUp(policy(3, 4, 6));
     const mario = await world.person("mario");
     const pablo = await world.person("pablo");
     const marioDm = await world.directMessage(mario);
@@ -194,6 +208,9 @@ describe("vulnerabilities: the disclosure schedule", function () {
       b.includes(`${caseId}: the affected organisation has acknowledged`),
     );
     const triage = world.rooms.triage;
+    // Approved ahead of step 3, the text goes out when step 3 comes.
+    await ana.sendText(triage, `!dsx approve ${caseId}`);
+    await botSaid(ana, triage, (b) => b.includes(`${caseId}: text approved`));
     await ana.sendText(triage, `!dsx extend ${caseId} PT4S waiting for their release`);
     await botSaid(ana, triage, (b) => b.includes(`${caseId}: deadlines moved`));
     const disclosed = await botSaid(ana, triage, (b) =>
@@ -242,6 +259,8 @@ describe("vulnerabilities: the disclosure schedule", function () {
       "firmware",
     );
     await pablo.sendText(pabloDm, `fixed ${second}`);
+    await botSaid(ana, triage, (b) => b.includes(`${second} is due for disclosure (step 3)`));
+    await ana.sendText(triage, `!dsx approve ${second}`);
     const community = await botSaid(ana, world.rooms.communityAlerts, (b) => b.includes(second));
     expect(community.getContent()["body"])
       .to.contain("Jacana-canary")
@@ -333,9 +352,14 @@ describe("vulnerabilities: the disclosure schedule", function () {
     await ana.sendText(triage, `!dsx vuln ${caseId}`);
     await botSaid(ana, triage, (b) => b.includes("Lynx-canary") && b.includes("anonymous"));
     await ana.sendText(triage, `!dsx disclose ${caseId}`);
+    await botSaid(ana, triage, (b) => b.includes(`${caseId} is due for disclosure (step 3)`));
+    await ana.sendText(triage, `!dsx approve ${caseId}`);
     const disclosure = await botSaid(ana, world.rooms.communityAlerts, (b) => b.includes(caseId));
     expect(disclosure.getContent()["body"]).to.contain("an anonymous reporter");
     await botSaid(carla, carlaDm, (b) => b.includes(`${caseId} has been disclosed`));
+    // The audit in triage names the no-share reporter by role only.
+    await ana.sendText(triage, `!dsx audit ${caseId}`);
+    await world.next(ana, triage, botStep("audit", caseId));
 
     const everything = [
       ...[triage, world.rooms.communityAlerts, world.rooms.advisory].flatMap((r) =>
@@ -356,5 +380,136 @@ describe("vulnerabilities: the disclosure schedule", function () {
       false,
     );
     expect(bytes.includes(Buffer.from("Lynx-canary")), "the description is sealed").to.equal(false);
+  });
+  it("a reporter cannot be their own affected party: not themselves, however spelled, nor their organisation", async () => {
+    await setUp(policy(60, 120, 180));
+    const mario = await world.person("mario");
+    const marioDm = await world.directMessage(mario);
+    await mario.sendText(marioDm, "report vulnerability");
+    const asked = (text: string) =>
+      world.next(
+        mario,
+        marioDm,
+        (b, e) => e.getContent()["org.dsx.prompt"] === "affected" && b.includes(text),
+      );
+    await asked("Who is affected?");
+    await mario.sendText(marioDm, mario.userId.replace("@mario", "@Mario"));
+    await asked("You can't be the affected party of your own report");
+    await mario.sendText(marioDm, "Rights Collective");
+    await asked("You can't name your own organisation");
+    await mario.sendText(marioDm, world.user("maria"));
+    await asked("You can't name your own organisation");
+    await mario.sendText(marioDm, "press-freedom");
+    await world.next(mario, marioDm, (_b, e) => e.getContent()["org.dsx.prompt"] === "description");
+  });
+
+  it("the disclosure path is no megaphone: the notice quotes the reporter; nothing reaches the rooms before the DSX team approves the scanned text, across a restart", async () => {
+    await setUp(policy(60, 120, 180));
+    const mario = await world.person("mario");
+    const pablo = await world.person("pablo");
+    const marioDm = await world.directMessage(mario);
+    const lure = "Your passwords expired: re-enter them at https://evil.example/login";
+    const caseId = await report(mario, marioDm, {
+      description: lure,
+      credit: "Mario R.",
+      share: "yes",
+    });
+    const triage = world.rooms.triage;
+    const asked = await world.next(ana, triage, botStep("review", caseId));
+    expect(asked.getContent()["org.dsx.tlp"]).to.equal("GREEN");
+    expect(asked.getContent()["body"])
+      .to.contain(lure)
+      .and.to.contain("1. web address: “https://evil.example/login”")
+      .and.to.contain(`!dsx approve ${caseId}`);
+
+    // The reporter's words, set off as theirs in both bodies.
+    const { room: pabloDm, event } = await notice(pablo, caseId);
+    const content = event.getContent();
+    expect(content["body"]).to.contain(`The reporter wrote:\n> ${lure}\n`);
+    expect(content["body"]).to.contain("not a statement of DSX");
+    expect(content["formatted_body"]).to.contain(
+      "<strong>The reporter wrote:</strong><br><blockquote>Your passwords expired",
+    );
+
+    await pablo.sendText(pabloDm, `fixed ${caseId}`);
+    const due = await world.next(ana, triage, botStep("review", caseId));
+    expect(due.getContent()["body"]).to.contain(`${caseId} is due for disclosure (step 3)`);
+    await world.stopBot("SIGTERM");
+    await world.startBot();
+    for (const room of [
+      world.rooms.communityAlerts,
+      world.rooms.advisory,
+      world.rooms.publicAlerts,
+    ])
+      expect(
+        botBodies(ana, room).filter((m) => m.body.includes(caseId)),
+        room,
+      ).to.deep.equal([]);
+    await ana.sendText(triage, "!dsx vulns");
+    await botSaid(
+      ana,
+      triage,
+      (b) =>
+        b.includes(`${caseId} (high): waiting for the DSX team's review before disclosure`) &&
+        b.includes("text not yet approved"),
+    );
+
+    await ana.sendText(triage, `!dsx approve ${caseId}`);
+    await botSaid(ana, triage, (b) => b.includes(`${caseId} disclosed to stakeholders`));
+    const community = await botSaid(ana, world.rooms.communityAlerts, (b) => b.includes(caseId));
+    expect(community.getContent()["body"]).to.contain(lure);
+    await botSaid(ana, world.rooms.advisory, (b) => b.includes(`!dsx approve ${caseId}`));
+    await ana.sendText(triage, `!dsx approve ${caseId}`);
+    await botSaid(ana, triage, (b) => b.includes(`${caseId} has already been disclosed`));
+  });
+
+  it("a notice to someone outside the directory waits for the DSX team's confirmation; an anonymous reporter who agreed to share is named to them", async () => {
+    await setUp(policy(60, 120, 180));
+    const mario = await world.person("mario");
+    const olga = await world.person("olga");
+    const marioDm = await world.directMessage(mario);
+    await mario.sendText(marioDm, "report vulnerability");
+    const prompt = (name: string) =>
+      world.next(mario, marioDm, (_b, e) => e.getContent()["org.dsx.prompt"] === name);
+    const lure = "Your DSX account is suspended, verify at https://evil.example/verify";
+    for (const [name, answer] of [
+      ["affected", olga.userId],
+      ["description", lure],
+      ["severity", "critical"],
+      ["evidence", "none"],
+      ["credit", "anonymous"],
+    ] as const) {
+      await prompt(name);
+      await mario.sendText(marioDm, answer);
+    }
+    // The question says what `yes` means for an anonymous reporter.
+    const share = await prompt("share-contact");
+    expect(share.getContent()["body"]).to.contain(
+      "even if the disclosure credits you as anonymous",
+    );
+    await mario.sendText(marioDm, "yes");
+    await prompt("confirm");
+    await mario.sendText(marioDm, "yes");
+    const received = await world.next(mario, marioDm, botStep("received"));
+    const caseId = String(received.getContent()["org.dsx.case"]);
+    expect(received.getContent()["body"]).to.contain("the DSX team checks it before I write");
+    const triage = world.rooms.triage;
+    await world.next(ana, triage, botStep("confirmation-request", caseId));
+    await world.next(ana, triage, botStep("review", caseId));
+    // The review request is the last of the report's own transaction: nothing went to olga.
+    expect(await world.roomsOf(olga.userId)).to.deep.equal([]);
+    await ana.sendText(triage, `!dsx expedite ${caseId} they say it is exploited`);
+    await botSaid(ana, triage, (b) => b.includes(`${caseId} has no schedule yet`));
+
+    await ana.sendText(triage, `!dsx confirm ${caseId}`);
+    await botSaid(ana, triage, (b) => b.includes(`${caseId}: contact confirmed`));
+    const { event } = await notice(olga, caseId);
+    const body = String(event.getContent()["body"]);
+    expect(body).to.contain(`The reporter wrote:\n> ${lure}`);
+    // She said yes to sharing: her Matrix ID, not the anonymous credit, tells olga who reported.
+    expect(body).to.contain(`Reported by: ${mario.userId}`);
+    await botSaid(mario, marioDm, (b) =>
+      b.includes(`${caseId}: the affected organisation has been notified`),
+    );
   });
 });

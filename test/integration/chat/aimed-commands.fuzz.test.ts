@@ -29,6 +29,8 @@ const AIMED: readonly (readonly [Place, keyof typeof PEOPLE, string, CaseKind?])
   ["triage", "ana", "extend", "VUL"],
   ["triage", "ana", "expedite", "VUL"],
   ["triage", "ana", "disclose", "VUL"],
+  ["triage", "ana", "approve", "VUL"],
+  ["triage", "ana", "confirm", "VUL"],
   ["triage", "ana", "alert", "VUL"],
   ["triage", "ana", "warn-partner", "INC"],
   ["triage", "ana", "warn-partner", "VUL"],

@@ -68,6 +68,21 @@ describe("a case one is not party to answers as one that does not exist", functi
     expectSameAnswers(asked, "VUL");
   });
 
+  it("the DSX team's approve and confirm in triage: someone not of the team", async () => {
+    const { world, ids } = seeded;
+    const asked: string[][] = [];
+    for (const id of [ids.VUL, "VUL-1999-0001"])
+      for (const verb of ["approve", "confirm"])
+        asked.push(await answer(world, world.triage, PEOPLE.maria, `!dsx ${verb} ${id}`));
+    expectSameAnswers(asked, "VUL");
+    // The DSX team hears precisely; maria's tries changed nothing.
+    const ana = (line: string) => answer(world, world.triage, PEOPLE.ana, line);
+    expect((await ana(`!dsx confirm ${ids.VUL}`)).join("\n")).to.contain(
+      "ID is not waiting for a contact to be confirmed.",
+    );
+    expect((await ana(`!dsx approve ${ids.VUL}`)).join("\n")).to.contain("ID: text approved");
+  });
+
   it("approve and refuse: someone who does not see the draft", async () => {
     const { world, ids, ticketRoom } = seeded;
     const pablo = world.dm(PEOPLE.pablo);
