@@ -17,6 +17,7 @@ export interface Participant {
 /** What a ticket's participation depends on besides its records. */
 export interface TicketParties {
   readonly label: TlpLabel;
+  readonly partnerOrg: string | null;
   readonly providerOrg: string | null;
   /** The organisations party to the exchange (partner, provider once assigned, DSX). */
   readonly organisations: ReadonlySet<string>;
@@ -35,8 +36,10 @@ export function isDsxPerson(userId: string, dsxOrg: string, directory: AudienceD
 /**
  * The recorded participants who take part now. A participant's place holds only as long as
  * what admitted them: the reporter always; the provider's person while in that organisation; DSX
- * people the reporter asked in while they are DSX's; an invited person while they would be
- * admitted again at the current label by the others (so raising a label, or a directory that
+ * people the reporter asked in while they are DSX's; an invited member of the partner or of the
+ * assigned provider while a member (DESIGN.md: "the reporting partner's people who took part,
+ * the assigned provider's people" are party at any label); anyone else invited while they would
+ * be admitted again at the current label by the others (so raising a label, or a directory that
  * drops them, ends it, and the guard then removes them from the room).
  */
 export function currentParticipants(
@@ -55,8 +58,14 @@ export function currentParticipants(
         );
       case "asked":
         return isDsxPerson(p.userId, parties.dsxOrg, directory);
-      case "invited":
-        return false;
+      case "invited": {
+        const organisation = directory.organisationOf(p.userId)?.id;
+        return (
+          organisation !== undefined &&
+          organisation !== parties.dsxOrg &&
+          [parties.partnerOrg, parties.providerOrg].includes(organisation)
+        );
+      }
     }
   });
   const base = {

@@ -111,6 +111,7 @@ export class IncidentStore {
       this.records(incident),
       {
         label: parseTlp(incident.label ?? "") ?? "RED",
+        partnerOrg: incident.partnerOrg,
         providerOrg: incident.providerOrg,
         organisations: this.organisations(incident, directory.dsx.id),
         dsxOrg: directory.dsx.id,

@@ -191,13 +191,16 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
     expect(actions.filter((a) => a.startsWith("incident.invited:"))).to.have.length(1);
   });
 
-  it("raised from AMBER to RED: who was only invited takes part no more, and is out before the next RED message", async function () {
+  it("raised from AMBER to RED: an invited affiliate takes part no more, and is out before the next RED message; the partner's own people stay", async function () {
     needsTestHomeserver(this, "reads the homeserver's rooms directly");
     const { caseId, roomId } = await ticketRoom("AMBER");
     const mario = await world.person("mario");
     await inviteIn(maria, roomId, mario);
+    // Carla works for the partner without being a member (an affiliate): AMBER admits her, RED not.
+    const carla = await world.person("carla");
+    await inviteIn(maria, roomId, carla);
     // The reporter asks the DSX team in; Ana joins just after the label is raised, so the
-    // report goes again, under RED, while Mario may still be in the room.
+    // report goes again, under RED, while Carla may still be in the room.
     await maria.sendText(roomId, "!dsx assist");
     await ana.waitForInvite(world.botUserId, (r) => r.roomId === roomId, WAIT);
     await sam.sendText(roomId, "!dsx tlp RED");
@@ -212,21 +215,23 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
       WAIT,
     );
     expect(red.getContent()["body"]).to.contain("Ocelot-canary");
-    await maria.waitForMemberState(roomId, mario.userId, "leave", WAIT);
-    await botSaid(maria, roomId, (b) => b.includes(`removed ${mario.userId}`));
+    // Mario, of the partner, is party to the exchange: he stays and reads it.
+    await mario.waitForEvent(roomId, (e) => e.getId() === red.getId(), WAIT);
+    await maria.waitForMemberState(roomId, carla.userId, "leave", WAIT);
+    await botSaid(maria, roomId, (b) => b.includes(`removed ${carla.userId}`));
     const timeline = world.testHomeserver.room(roomId)?.timeline ?? [];
     const left = timeline.findIndex(
       (e) =>
         e["type"] === "m.room.member" &&
-        e["state_key"] === mario.userId &&
+        e["state_key"] === carla.userId &&
         (e["content"] as { membership?: string } | undefined)?.membership === "leave",
     );
     const sent = timeline.findIndex((e) => e["event_id"] === red.getId());
-    expect(left, "Mario was out before the RED report was sent").to.be.within(0, sent - 1);
-    expect(await canDecrypt(mario, roomId, red.getId() ?? "")).to.equal(false);
-    // While it is RED he cannot be brought back.
-    await maria.sendText(roomId, `!dsx invite ${mario.userId}`);
-    await botSaid(maria, roomId, (b) => b.includes(`can't invite ${mario.userId}`));
+    expect(left, "Carla was out before the RED report was sent").to.be.within(0, sent - 1);
+    expect(await canDecrypt(carla, roomId, red.getId() ?? "")).to.equal(false);
+    // While it is RED she cannot be brought back.
+    await maria.sendText(roomId, `!dsx invite ${carla.userId}`);
+    await botSaid(maria, roomId, (b) => b.includes(`can't invite ${carla.userId}`));
   });
 
   it("who leaves a ticket room takes part no more (at RED they are not invited again); the reporter stays party", async () => {

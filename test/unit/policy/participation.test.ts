@@ -42,6 +42,7 @@ const directory = directoryOf(ORGS);
 function parties(label: TlpLabel): TicketParties {
   return {
     label,
+    partnerOrg: "partner",
     providerOrg: "provider",
     organisations: new Set(["partner", "provider", "dsx"]),
     dsxOrg: "dsx",
@@ -60,7 +61,7 @@ const recorded: Participant[] = [
 ];
 
 describe("policy/participation", () => {
-  it("an invited person takes part while the label would admit them again", () => {
+  it("the partner's and the provider's people take part at any label; anyone else invited while the label would admit them again", () => {
     expect(currentParticipants(recorded, parties("GREEN"), directory)).to.deep.equal(
       recorded.map((p) => p.userId),
     );
@@ -72,7 +73,7 @@ describe("policy/participation", () => {
       "@sol:x",
       "@carla:x",
     ]);
-    // AMBER+STRICT leaves out the partner's contractor; RED everyone who was only invited.
+    // AMBER+STRICT leaves out the partner's contractor; RED everyone else who was only invited.
     expect(currentParticipants(recorded, parties("AMBER+STRICT"), directory)).to.not.include(
       "@carla:x",
     );
@@ -80,6 +81,8 @@ describe("policy/participation", () => {
       "@maria:x",
       "@sam:x",
       "@ana:x",
+      "@mario:x",
+      "@sol:x",
     ]);
   });
 
