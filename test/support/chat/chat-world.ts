@@ -9,6 +9,7 @@ import { RoomKinds } from "../../../src/bot/room-kinds.js";
 import type { MessageContent } from "../../../src/chat/bot-message.js";
 import { Catalog } from "../../../src/chat/catalog.js";
 import type { RoomKind } from "../../../src/chat/context.js";
+import type { Command } from "../../../src/chat/command.js";
 import { ChatRouter } from "../../../src/chat/router.js";
 import { Directory } from "../../../src/config/directory.js";
 import { parseConfigText } from "../../../src/config/load.js";
@@ -121,6 +122,11 @@ export class ChatWorld {
   /** The words of every command the router knows (core and workflows). */
   commandWords(): (readonly string[])[] {
     return this.router.commands.map((command) => command.words);
+  }
+
+  /** Every command the router knows (core and workflows), as declared. */
+  commands(): readonly Command[] {
+    return this.router.commands;
   }
 
   static async create(): Promise<ChatWorld> {

@@ -1,0 +1,46 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { format, resolveConfig } from "prettier";
+import { Catalog } from "../../../src/chat/catalog.js";
+import { Directory } from "../../../src/config/directory.js";
+import { ChatWorld, PEOPLE } from "../chat/chat-world.js";
+import { repositoryRoot } from "../paths.js";
+import { permissionTable, withTable, type Role } from "./permission-table.js";
+
+/** The roles of README's table, each a person of the chat world's directory. */
+export const ROLES: readonly Role[] = [
+  { name: "DSX staff", userId: PEOPLE.ana },
+  { name: "abuse team", userId: PEOPLE.lee },
+  { name: "advisory", userId: PEOPLE.kim },
+  { name: "partner", userId: PEOPLE.maria },
+  { name: "affiliate", userId: PEOPLE.carla },
+  { name: "provider", userId: PEOPLE.sam },
+  { name: "stranger", userId: PEOPLE.stranger },
+];
+
+export const README = join(repositoryRoot, "README.md");
+
+/** README as it should be: its permission table made from the commands as they are now. */
+export async function readmeWithCurrentTable(): Promise<{ current: string; wanted: string }> {
+  const world = await ChatWorld.create();
+  try {
+    const table = permissionTable(
+      world.commands(),
+      ROLES,
+      new Directory(world.config),
+      Catalog.load(),
+    );
+    const current = await readFile(README, "utf8");
+    // Formatted as the project's lint wants README (its tables padded).
+    const options = { ...(await resolveConfig(README)), filepath: README };
+    return { current, wanted: await format(withTable(current, table), options) };
+  } finally {
+    await world.stop();
+  }
+}
+
+/** `npm run docs:permissions`: writes the table into README. */
+export async function writeReadmeTable(): Promise<void> {
+  const { wanted } = await readmeWithCurrentTable();
+  await writeFile(README, wanted);
+}
