@@ -172,10 +172,13 @@ export class E2eeTestClient {
   ): Promise<void> {
     const done = (): boolean =>
       this.client.getRoom(roomId)?.getMember(userId)?.membership === membership;
-    return this.waitFor(`${userId} ${membership} in ${roomId}`, done, timeoutMs, [
-      ClientEvent.Room,
-      RoomMemberEvent.Membership,
-    ]);
+    const seen = () => this.client.getRoom(roomId)?.getMember(userId)?.membership ?? "nothing";
+    return this.waitFor(
+      () => `${userId} ${membership} in ${roomId} (it sees ${seen()})`,
+      done,
+      timeoutMs,
+      [ClientEvent.Room, RoomMemberEvent.Membership],
+    );
   }
 
   /**
@@ -324,7 +327,7 @@ export class E2eeTestClient {
   }
 
   private waitFor(
-    what: string,
+    what: string | (() => string),
     done: () => boolean,
     timeoutMs: number,
     events: readonly (ClientEvent.Room | RoomEvent.MyMembership | RoomMemberEvent.Membership)[],
@@ -341,7 +344,11 @@ export class E2eeTestClient {
       };
       const timer = setTimeout(() => {
         finish(() => {
-          reject(new Error(`${this.userId}: timed out waiting for ${what}`));
+          reject(
+            new Error(
+              `${this.userId}: timed out waiting for ${typeof what === "string" ? what : what()}`,
+            ),
+          );
         });
       }, timeoutMs);
       for (const name of events) this.client.on(name, check);
