@@ -1,4 +1,11 @@
-import { EventStatus } from "matrix-js-sdk";
+import { EventStatus, type MatrixClient } from "matrix-js-sdk";
+import { randomBytes } from "node:crypto";
+import type { DataSource } from "typeorm";
+import { Catalog } from "../../../src/chat/catalog.js";
+import { Outbox, type OutboxOptions } from "../../../src/matrix/outbox.js";
+import type { Exchange } from "../../../src/policy/audience.js";
+import { FieldCipher } from "../../../src/store/field-cipher.js";
+import { testDirectory } from "../chat/fake-context.js";
 
 export const BOT = "@dsx:example.org";
 export const MARIA = "@maria:example.org";
@@ -86,4 +93,38 @@ export class FakeClient {
     this.onSend?.();
     return Promise.resolve({ event_id: echo.id });
   }
+}
+
+const catalog = Catalog.load();
+const directory = testDirectory();
+const silent = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+  child: function () {
+    return this;
+  },
+};
+
+/** An outbox on the fake client (English, TLP 1.0 names, a silent log, quick retries). */
+export function testOutbox(
+  client: FakeClient,
+  dataSource: DataSource,
+  exchangeOf: (caseId: string) => Promise<Exchange | undefined>,
+  options: Partial<OutboxOptions> = {},
+): Outbox {
+  return new Outbox({
+    client: client as unknown as MatrixClient,
+    dataSource,
+    cipher: new FieldCipher(randomBytes(32)),
+    directory: () => directory,
+    exchanges: { exchangeOf },
+    catalog,
+    language: () => Promise.resolve("en"),
+    tlpNames: "1.0",
+    log: silent,
+    retryBaseMs: 5,
+    ...options,
+  });
 }

@@ -1,18 +1,13 @@
 import { expect } from "chai";
-import { randomBytes } from "node:crypto";
 import fc from "fast-check";
-import type { MatrixClient } from "matrix-js-sdk";
-import { Catalog } from "../../../src/chat/catalog.js";
 import { verbatim } from "../../../src/chat/render.js";
-import { Outbox } from "../../../src/matrix/outbox.js";
 import type { Exchange } from "../../../src/policy/audience.js";
 import { TLP_LABELS, type TlpLabel } from "../../../src/policy/tlp.js";
 import type { DataSource } from "typeorm";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { OutgoingMessage } from "../../../src/store/entities/outgoing-message.js";
-import { FieldCipher } from "../../../src/store/field-cipher.js";
 import { testDirectory } from "../../support/chat/fake-context.js";
-import { BOT, FakeClient, MARIA } from "../../support/matrix/fake-outbox-client.js";
+import { BOT, FakeClient, MARIA, testOutbox } from "../../support/matrix/fake-outbox-client.js";
 
 const ROOM = "!ticket";
 const CASE = "INC-2026-0001";
@@ -22,7 +17,6 @@ const MALLORY = "@mallory:evil.org"; // nobody the exchange knows
 const PEOPLE = [MARIA, SAM, ANA, MALLORY];
 const ORGANISATIONS = ["rights-collective", "securelab", "dsx"];
 const directory = testDirectory();
-const catalog = Catalog.load();
 
 /** What happens to the room or the case: a membership, a participant or a party organisation. */
 type Change =
@@ -125,33 +119,17 @@ describe("matrix/outbox against the TLP table, under changes of members and of t
             if (!tableAllows(label, m.userId, exchange))
               violations.push(`${label} sent with ${m.userId} (${m.membership}) in the room`);
         };
-        const box = new Outbox({
-          client: client as unknown as MatrixClient,
+        const box = testOutbox(
+          client,
           dataSource,
-          cipher: new FieldCipher(randomBytes(32)),
-          directory: () => directory,
-          exchanges: {
-            exchangeOf: async () => {
-              await Promise.resolve();
-              land();
-              // A copy: the case as the database holds it when read.
-              return { participants: new Set(participants), organisations: new Set(organisations) };
-            },
+          async () => {
+            await Promise.resolve();
+            land();
+            // A copy: the case as the database holds it when read.
+            return { participants: new Set(participants), organisations: new Set(organisations) };
           },
-          catalog,
-          language: () => Promise.resolve("en"),
-          tlpNames: "1.0",
-          log: {
-            error: () => undefined,
-            warn: () => undefined,
-            info: () => undefined,
-            debug: () => undefined,
-            child: function () {
-              return this;
-            },
-          },
-          retryBaseMs: 1,
-        });
+          { retryBaseMs: 1 },
+        );
         try {
           for (const step of steps) {
             if (step.kind === "change") {

@@ -1,8 +1,5 @@
 import { expect } from "chai";
-import { randomBytes } from "node:crypto";
-import type { MatrixClient } from "matrix-js-sdk";
 import type { DataSource } from "typeorm";
-import { Catalog } from "../../../src/chat/catalog.js";
 import { verbatim } from "../../../src/chat/render.js";
 import { Outbox } from "../../../src/matrix/outbox.js";
 import type { Exchange } from "../../../src/policy/audience.js";
@@ -10,41 +7,20 @@ import type { TlpLabel } from "../../../src/policy/tlp.js";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { AuditEntry } from "../../../src/store/entities/audit-entry.js";
 import { OutgoingMessage } from "../../../src/store/entities/outgoing-message.js";
-import { FieldCipher } from "../../../src/store/field-cipher.js";
-import { testDirectory } from "../../support/chat/fake-context.js";
-import { BOT, FakeClient, MARIA } from "../../support/matrix/fake-outbox-client.js";
+import { BOT, FakeClient, MARIA, testOutbox } from "../../support/matrix/fake-outbox-client.js";
 
 describe("matrix/outbox", () => {
   let dataSource: DataSource;
   let client: FakeClient;
   let exchanges: Map<string, Exchange>;
-  const cipher = new FieldCipher(randomBytes(32));
 
   function outbox(
     guarded?: (roomId: string) => boolean,
     ceiling?: (roomId: string) => TlpLabel | undefined,
   ): Outbox {
-    return new Outbox({
+    return testOutbox(client, dataSource, (caseId) => Promise.resolve(exchanges.get(caseId)), {
       ...(guarded ? { guarded } : {}),
       ...(ceiling ? { ceiling } : {}),
-      client: client as unknown as MatrixClient,
-      dataSource,
-      cipher,
-      directory: testDirectory,
-      exchanges: { exchangeOf: (caseId) => Promise.resolve(exchanges.get(caseId)) },
-      catalog: Catalog.load(),
-      language: () => Promise.resolve("en"),
-      tlpNames: "1.0",
-      log: {
-        error: () => undefined,
-        warn: () => undefined,
-        info: () => undefined,
-        debug: () => undefined,
-        child: function () {
-          return this;
-        },
-      },
-      retryBaseMs: 5,
     });
   }
 
