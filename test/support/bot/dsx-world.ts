@@ -372,7 +372,9 @@ export class DsxWorld {
       isDirect: true,
       preset: "trusted_private_chat",
     });
-    await person.waitForMemberState(roomId, this.botUserId, "join", 30_000);
+    // As long as any other wait of a conversation: a slow machine must not fail it in one
+    // long-poll (30 s) when the bot's answer came in the next.
+    await person.waitForMemberState(roomId, this.botUserId, "join", 60_000);
     return roomId;
   }
 
