@@ -372,8 +372,8 @@ export class DsxWorld {
       isDirect: true,
       preset: "trusted_private_chat",
     });
-    // As long as any other wait of a conversation: a slow machine must not fail it in one
-    // long-poll (30 s) when the bot's answer came in the next.
+    // As long as any other wait of a conversation: 30 s is one sync long-poll, too short a
+    // margin on a loaded machine (CI once failed here, the cause not known).
     await person.waitForMemberState(roomId, this.botUserId, "join", 60_000);
     return roomId;
   }
