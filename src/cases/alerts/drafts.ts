@@ -9,13 +9,14 @@ import type { ChatModule } from "../../chat/router.js";
 import type { Directory } from "../../config/directory.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
 import type { Exchange } from "../../policy/audience.js";
-import { parseTlp, tlpName, type TlpNames } from "../../policy/tlp.js";
+import { parseTlp, tlpTag, type TlpNames } from "../../policy/tlp.js";
 import { replyNoCaseForYou } from "../no-case-for-you.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
 import type { Alert, AlertKind } from "../../store/entities/alert.js";
 import { languageOf } from "../../store/people.js";
 import type { AlertStore } from "./alert-store.js";
+import { findingLines } from "./finding-lines.js";
 import { findIdentifiers, withoutFinding, type Finding, type KnownNames } from "./identifiers.js";
 import type { AlertSource, AlertSources } from "./sources.js";
 
@@ -299,15 +300,9 @@ export class Drafts {
         step: "review",
         text: lines([
           t("alert.findingsHeader", {
-            label: `TLP:${tlpName(parseTlp(alert.label) ?? "GREEN", this.o.tlpNames)}`,
+            label: tlpTag(parseTlp(alert.label) ?? "GREEN", this.o.tlpNames),
           }),
-          ...open.map((finding, i) =>
-            t("alert.finding", {
-              number: i + 1,
-              kind: t(`findingKind.${finding.kind}`).plain,
-              text: finding.text,
-            }),
-          ),
+          ...findingLines(open, (text) => t(text.key, text.params)),
           t("alert.findingsHelp"),
         ]),
       });

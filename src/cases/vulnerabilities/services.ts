@@ -13,6 +13,7 @@ import { audit } from "../../store/audit-log.js";
 import { parseCaseId } from "../../store/case-numbers.js";
 import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
+import { findingLines } from "../alerts/finding-lines.js";
 import { findIdentifiers } from "../alerts/identifiers.js";
 import { knownNamesOf } from "../alerts/sources.js";
 import { plan, type Deadline, type DisclosurePolicy } from "./schedule.js";
@@ -129,16 +130,7 @@ export class VulnerabilityServices {
         this.en(header),
         this.disclosureText(v),
         this.en({ key: findings.length > 0 ? "vuln.reviewFindings" : "vuln.reviewNoFindings" }),
-        ...findings.map((finding, i) =>
-          this.en({
-            key: "alert.finding",
-            params: {
-              number: i + 1,
-              kind: this.en({ key: `findingKind.${finding.kind}` }).plain,
-              text: finding.text,
-            },
-          }),
-        ),
+        ...findingLines(findings, (text) => this.en(text)),
         this.en({ key: "vuln.reviewHelp", params: { caseId } }),
       ]),
     });
