@@ -1,5 +1,5 @@
 import type { Catalog, Text } from "./catalog.js";
-import { tlpColour, tlpName, type TlpLabel, type TlpNames } from "../policy/tlp.js";
+import { tlpColour, tlpTag, type TlpLabel, type TlpNames } from "../policy/tlp.js";
 
 /** A piece of a message in both forms a Matrix message carries. */
 export interface Rendered {
@@ -73,7 +73,7 @@ export function quoted(text: string): Rendered {
 
 /** The label as it heads a message: `TLP:AMBER`, in its colour on black as FIRST prescribes. */
 export function labelTag(label: TlpLabel, names: TlpNames): Rendered {
-  const name = `TLP:${tlpName(label, names)}`;
+  const name = tlpTag(label, names);
   const colour = tlpColour(label);
   return {
     plain: `[${name}]`,

@@ -7,7 +7,7 @@ import type { Directory } from "../config/directory.js";
 import { presentMembers } from "../matrix/room-facts.js";
 import type { Logger } from "../ops/log.js";
 import { isInAudience, type Exchange } from "../policy/audience.js";
-import { tlpName, type TlpLabel, type TlpNames } from "../policy/tlp.js";
+import { tlpName, tlpTag, type TlpLabel, type TlpNames } from "../policy/tlp.js";
 import { payloadText, type ScheduledTask } from "../schedule/scheduler.js";
 import { audit } from "../store/audit-log.js";
 import { transaction } from "../store/transaction.js";
@@ -150,7 +150,7 @@ export class RoomGuard {
           key: "guard.removed",
           params: {
             user: removal.userId,
-            label: `TLP:${tlpName(removal.label, this.options.tlpNames)}`,
+            label: tlpTag(removal.label, this.options.tlpNames),
           },
         }),
       });

@@ -10,7 +10,7 @@ import {
   isMoreRestrictive,
   parseTlp,
   TLP_LABELS,
-  tlpName,
+  tlpTag,
   type TlpLabel,
   type TlpNames,
 } from "../policy/tlp.js";
@@ -500,7 +500,7 @@ export class Outbox {
       ...(row.caseId ? { caseId: row.caseId } : {}),
     });
     const language = row.requester ? await this.options.language(row.requester) : "en";
-    const name = `TLP:${tlpName(label, this.options.tlpNames)}`;
+    const name = tlpTag(label, this.options.tlpNames);
     const reasonKey =
       decision.reason === "room-public"
         ? PUBLIC_REASON_KEYS[decision.detail]

@@ -35,6 +35,11 @@ export function tlpName(label: TlpLabel, names: TlpNames): string {
   return label === "WHITE" && names === "2.0" ? "CLEAR" : label;
 }
 
+/** The label as messages write it: `TLP:RED`, `TLP:CLEAR` (under TLP 2.0 names)... */
+export function tlpTag(label: TlpLabel, names: TlpNames): string {
+  return `TLP:${tlpName(label, names)}`;
+}
+
 /** True when `a` restricts sharing more than `b`. */
 export function isMoreRestrictive(a: TlpLabel, b: TlpLabel): boolean {
   return RESTRICTION[a] > RESTRICTION[b];

@@ -8,7 +8,7 @@ import { lines, type Rendered } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
 import type { MatchReason } from "../../policy/matching.js";
-import { parseTlp, tlpName } from "../../policy/tlp.js";
+import { parseTlp, tlpTag } from "../../policy/tlp.js";
 import type { ScheduledTask } from "../../schedule/scheduler.js";
 import type { GuardedRoom } from "../../guard/room-guard.js";
 import { audit } from "../../store/audit-log.js";
@@ -151,7 +151,7 @@ export class Incidents {
           if (label === "RED") {
             const withheld = context.text({
               key: "incident.triageWithheld",
-              params: { label: `TLP:${tlpName("RED", context.tlpNames)}` },
+              params: { label: tlpTag("RED", context.tlpNames) },
             });
             context.reply({
               label: "GREEN",
@@ -327,7 +327,7 @@ export class Incidents {
         caseId: incident.caseId,
         type: typeName(context, incident.type),
         urgency: context.text({ key: `urgency.${incident.urgency ?? "medium"}` }).plain,
-        label: `TLP:${tlpName(parseTlp(incident.label ?? "") ?? "RED", context.tlpNames)}`,
+        label: tlpTag(parseTlp(incident.label ?? "") ?? "RED", context.tlpNames),
         state: context.text({ key: `incidentState.${incident.state}` }).plain,
       },
     });
@@ -422,7 +422,7 @@ export class Incidents {
     });
     if (report.label === "RED") {
       const withheld = english("incident.triageWithheld", {
-        label: `TLP:${tlpName("RED", context.tlpNames)}`,
+        label: tlpTag("RED", context.tlpNames),
       });
       context.send(triage, {
         label: "GREEN",

@@ -5,7 +5,7 @@ import type { AttachmentStore } from "../../store/attachment-store.js";
 import type { Answers, Dialogue } from "../../chat/dialogue.js";
 import { freeTextField, yesNoField } from "../../chat/fields.js";
 import { lines, verbatim, type Rendered } from "../../chat/render.js";
-import { parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
+import { parseTlp, tlpTag, type TlpLabel } from "../../policy/tlp.js";
 
 export const URGENCIES = ["low", "medium", "high", "critical"] as const;
 export type Urgency = (typeof URGENCIES)[number];
@@ -133,7 +133,7 @@ export function summaryText(
           ? context.text({ key: "incident.noFiles" }).plain
           : `${String(fileNames.length)} (${fileNames.join(", ")})`,
       urgency: context.text({ key: `urgency.${report.urgency}` }).plain,
-      label: `TLP:${tlpName(report.label, context.tlpNames)}`,
+      label: tlpTag(report.label, context.tlpNames),
       consent: context.text({ key: report.consent ? "incident.yes" : "incident.no" }).plain,
     },
   });

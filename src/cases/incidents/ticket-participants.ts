@@ -4,7 +4,7 @@ import { isUserId } from "../../chat/user-id.js";
 import type { ChatContext } from "../../chat/context.js";
 import { isInAudience } from "../../policy/audience.js";
 import { isDsxPerson } from "../../policy/participation.js";
-import { parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
+import { parseTlp, tlpTag, type TlpLabel } from "../../policy/tlp.js";
 import { audit } from "../../store/audit-log.js";
 import type { Incident } from "../../store/entities/incident.js";
 import { render, type IncidentServices } from "./services.js";
@@ -54,7 +54,7 @@ export class TicketParticipants {
     const exchange = this.s.store.exchange(incident, directory, bot);
     if (!dsx && !isInAudience(label, user, exchange, directory, bot)) {
       await refuse(label, "ticket.inviteRefused", {
-        label: this.labelName(label),
+        label: tlpTag(label, this.s.tlpNames),
         reason: context.text({ key: REASON_KEYS[label] }).plain,
       });
       return;
@@ -139,10 +139,6 @@ export class TicketParticipants {
       action: "incident.participant-left",
       caseId: incident.caseId,
     });
-  }
-
-  private labelName(label: TlpLabel): string {
-    return `TLP:${tlpName(label, this.s.tlpNames)}`;
   }
 }
 

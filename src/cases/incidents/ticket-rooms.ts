@@ -4,7 +4,7 @@ import type { Command } from "../../chat/command.js";
 import type { ChatContext } from "../../chat/context.js";
 import { lines } from "../../chat/render.js";
 import { mayCloseTicket } from "../../policy/participation.js";
-import { isMoreRestrictive, parseTlp, tlpName, type TlpLabel } from "../../policy/tlp.js";
+import { isMoreRestrictive, parseTlp, tlpName, tlpTag, type TlpLabel } from "../../policy/tlp.js";
 import { GUARD_JOB } from "../../guard/room-guard.js";
 import {
   defineTask,
@@ -263,7 +263,7 @@ export class TicketRooms {
       step: "label",
       text: context.text({
         key: "ticket.messageRaised",
-        params: { caseId: incident.caseId, label: this.labelName(label) },
+        params: { caseId: incident.caseId, label: tlpTag(label, this.s.tlpNames) },
       }),
     });
   }
@@ -287,12 +287,12 @@ export class TicketRooms {
       return;
     }
     if (label === current) {
-      say("ticket.tlpSame", { label: this.labelName(label) });
+      say("ticket.tlpSame", { label: tlpTag(label, this.s.tlpNames) });
       return;
     }
     if (isMoreRestrictive(label, current)) {
       await this.setLabel(context, incident, label, "incident.label-raised");
-      say("ticket.tlpRaised", { label: this.labelName(label) });
+      say("ticket.tlpRaised", { label: tlpTag(label, this.s.tlpNames) });
       return;
     }
     if (context.inbound.sender !== incident.reporterId) {
@@ -307,13 +307,13 @@ export class TicketRooms {
     }
     if (confirmation.toLowerCase() !== "confirm") {
       say("ticket.tlpLowerConfirm", {
-        from: this.labelName(current),
+        from: tlpTag(current, this.s.tlpNames),
         label: tlpName(label, this.s.tlpNames),
       });
       return;
     }
     await this.setLabel(context, incident, label, "incident.label-lowered");
-    say("ticket.tlpLowered", { label: this.labelName(label) });
+    say("ticket.tlpLowered", { label: tlpTag(label, this.s.tlpNames) });
   }
 
   /** Changes the ticket's label, audited; the room's members are checked against it again. */
@@ -362,10 +362,6 @@ export class TicketRooms {
       return;
     }
     await this.closeTicket(context.manager, incident, outcomeOf(rest), sender);
-  }
-
-  private labelName(label: TlpLabel): string {
-    return `TLP:${tlpName(label, this.s.tlpNames)}`;
   }
 
   /** Runs a ticket-room command for the people of the ticket; others are told no. */

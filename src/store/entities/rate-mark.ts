@@ -3,13 +3,7 @@ import { epochMillis } from "../columns.js";
 
 /** What a mark counts or remembers (see {@link RateMark}). */
 export type RateMarkKind =
-  | "message"
-  | "room-message"
-  | "report"
-  | "message-told"
-  | "room-message-told"
-  | "report-told"
-  | "report-team-told";
+  "message" | "room-message" | "report" | "message-told" | "room-message-told" | "report-told";
 
 /**
  * One message or report counted against a limit, or the one answer given to someone over it.
