@@ -82,6 +82,8 @@ export class Inbox {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly watching = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The retry in progress: a slow one (a busy database) must not overlap the next tick. */
+  private retrying: Promise<void> | undefined;
   private stopped = false;
   /** Wakes the waits for the database when the inbox stops. */
   private readonly waking = new Set<() => void>();
@@ -142,6 +144,7 @@ export class Inbox {
     this.stopped = true;
     clearInterval(this.retryTimer);
     for (const wake of this.waking) wake();
+    await this.retrying;
     await this.idle();
   }
 
@@ -394,16 +397,24 @@ export class Inbox {
     }
   }
 
-  /** A periodic retry: its failure (a database away for a while) waits for the next one. */
+  /**
+   * A periodic retry: its failure (a database away for a while) waits for the next one. A tick
+   * while the previous retry still runs is skipped: two at once would both ask the sender to
+   * resend the same message.
+   */
   private async retryUndecryptableLater(): Promise<void> {
-    try {
-      await this.retryUndecryptable();
-    } catch (error) {
-      logRetriedFailure(this.options.log, error, {
-        waiting: "cannot look at undecryptable events now; will try again",
-        failed: "looking at undecryptable events failed",
+    if (this.retrying !== undefined) return;
+    this.retrying = this.retryUndecryptable()
+      .catch((error: unknown) => {
+        logRetriedFailure(this.options.log, error, {
+          waiting: "cannot look at undecryptable events now; will try again",
+          failed: "looking at undecryptable events failed",
+        });
+      })
+      .finally(() => {
+        this.retrying = undefined;
       });
-    }
+    await this.retrying;
   }
 
   /** Tries the kept events again; asks senders to resend those whose key has not come in time. */

@@ -338,6 +338,10 @@ describe("the bot's core, as a partner sees it", function () {
       (body, e) => isBotNotice(world)(e) && body.includes("Here is what you can ask me"),
       30_000,
     );
+    const asks = world
+      .botMessages(maria, room)
+      .filter((e) => e.getContent()["org.dsx.step"] === "resend");
+    expect(asks, "asked once, however slow the retries").to.have.length(1);
   });
 
   it("answers two people writing at the same time in different rooms, every message once", async () => {

@@ -305,12 +305,14 @@ export class E2eeTestClient {
   private unreadable(roomId: string): string {
     const events = this.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
     const failed = events.filter((e) => e.isDecryptionFailure());
-    if (failed.length === 0) return ` (${events.length} events, all readable)`;
+    const others = events.filter((e) => e.getSender() !== this.userId && !e.isState()).slice(-5);
+    const last = others.length === 0 ? "" : `; the last from others: ${others.map(describe).join(", ")}`;
+    if (failed.length === 0) return ` (${events.length} events, all readable${last})`;
     const senders = [...new Set(failed.map((e) => e.getSender()))].join(", ");
     const reasons = [...new Set(failed.map((e) => e.decryptionFailureReason ?? "unknown"))].join(
       ", ",
     );
-    return ` (${events.length} events; ${failed.length} it could not decrypt, from ${senders}: ${reasons})`;
+    return ` (${events.length} events; ${failed.length} it could not decrypt, from ${senders}: ${reasons}${last})`;
   }
 
   /** Fetches one event from the server and tries to decrypt it (for "can it read this?"). */
@@ -413,4 +415,19 @@ async function deviceKeysPublished(client: MatrixClient, credentials: Credential
       throw new Error(`${credentials.userId}: device keys never published`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** An event as a failed wait reports it: its type and step, never its body. */
+function describe(event: MatrixEvent): string {
+  const state = event.isBeingDecrypted()
+    ? "being decrypted"
+    : event.isDecryptionFailure()
+      ? "not decryptable"
+      : event.isEncrypted() && event.getClearContent() === null
+        ? "not decrypted yet"
+        : "readable";
+  const content = event.getContent();
+  const step = content["org.dsx.step"] ?? content["org.dsx.prompt"];
+  const what = [event.getType(), content["msgtype"], step].filter((x) => typeof x === "string");
+  return `${event.getSender() ?? "?"} ${what.join(" ")} (${state})`;
 }
