@@ -306,7 +306,8 @@ export class E2eeTestClient {
     const events = this.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
     const failed = events.filter((e) => e.isDecryptionFailure());
     const others = events.filter((e) => e.getSender() !== this.userId && !e.isState()).slice(-5);
-    const last = others.length === 0 ? "" : `; the last from others: ${others.map(describe).join(", ")}`;
+    const last =
+      others.length === 0 ? "" : `; the last from others: ${others.map(describe).join(", ")}`;
     if (failed.length === 0) return ` (${events.length} events, all readable${last})`;
     const senders = [...new Set(failed.map((e) => e.getSender()))].join(", ");
     const reasons = [...new Set(failed.map((e) => e.decryptionFailureReason ?? "unknown"))].join(
@@ -426,8 +427,12 @@ function describe(event: MatrixEvent): string {
       : event.isEncrypted() && event.getClearContent() === null
         ? "not decrypted yet"
         : "readable";
-  const content = event.getContent();
-  const step = content["org.dsx.step"] ?? content["org.dsx.prompt"];
-  const what = [event.getType(), content["msgtype"], step].filter((x) => typeof x === "string");
-  return `${event.getSender() ?? "?"} ${what.join(" ")} (${state})`;
+  const content: Record<string, unknown> = event.getContent();
+  const what = [
+    event.getType(),
+    content.msgtype,
+    content["org.dsx.step"],
+    content["org.dsx.prompt"],
+  ];
+  return `${event.getSender() ?? "?"} ${what.filter((x) => typeof x === "string").join(" ")} (${state})`;
 }
