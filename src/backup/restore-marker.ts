@@ -10,6 +10,11 @@ const MARKER = "restored-from-backup.json";
 export interface RestoreMarker {
   /** When the restored backup was made (ms since the epoch). */
   readonly backupCreatedAt: number;
+  /** The restored device, once the bot is moving to a new one (see `moveToNewDevice`). */
+  readonly formerDeviceId?: string;
+  /** The device being made; once the move is done, `moved` is set. */
+  readonly newDeviceId?: string;
+  readonly moved?: boolean;
 }
 
 export async function writeRestoreMarker(stateDir: string, marker: RestoreMarker): Promise<void> {

@@ -9,6 +9,7 @@ import type { TlpLabel } from "../policy/tlp.js";
 import { connect, type Connection } from "../matrix/connection.js";
 import { crossSignOwnDevice } from "../matrix/cross-signing.js";
 import { Inbox } from "../matrix/inbox.js";
+import { moveToNewDevice } from "../backup/new-device.js";
 import { clearRestoreMarker, readRestoreMarker } from "../backup/restore-marker.js";
 import { claimStaleOneTimeKeys } from "../matrix/stale-one-time-keys.js";
 import { Outbox } from "../matrix/outbox.js";
@@ -59,11 +60,13 @@ export async function startBot(
   log: Logger,
 ): Promise<RunningBot> {
   const cipher = new FieldCipher(config.dataKey);
-  const session = await establishSession(
-    config,
-    sessionHomeserver(config.homeserver.url, log),
-    cipher,
-  );
+  const homeserver = sessionHomeserver(config.homeserver.url, log);
+  const restore = await readRestoreMarker(config.bot.stateDir);
+  // A configured access token is bound to the restored device: only a password login moves.
+  const newDevice = restore !== undefined && config.bot.accessToken === undefined;
+  if (newDevice && restore.moved !== true)
+    await moveToNewDevice({ config, marker: restore, homeserver, cipher, log });
+  const session = await establishSession(config, homeserver, cipher);
   log.info("session established", { deviceId: session.deviceId });
   const connection = await connect(config, session, log);
   const { client } = connection;
@@ -157,7 +160,6 @@ export async function startBot(
     reportTeam: (kind) => reportTeam(config, kind),
     log: log.child({ component: "messages" }),
   });
-  const restore = await readRestoreMarker(config.bot.stateDir);
   const inbox = new Inbox({
     client,
     dataSource,
@@ -186,10 +188,19 @@ export async function startBot(
   inbox.attach();
   invites.attach();
   workflows.vulnerabilities.watchReceipts(() => void outbox.flush());
+  const restoredDevice = restore !== undefined && !newDevice;
+  if (restoredDevice) {
+    log.warn(
+      "after a restore the bot keeps the restored device, as bot.accessToken is bound to it: room keys sent to it " +
+        "after the backup are lost, and some people may not read its messages until they start a new session; " +
+        "with bot.password alone a restore makes a new device",
+      { deviceId: session.deviceId },
+    );
+  }
   // Before the first sync, which would have the restored store upload keys the server refuses.
-  if (restore) await claimStaleOneTimeKeys(client, log);
+  if (restoredDevice) await claimStaleOneTimeKeys(client, log);
   await startSyncing(client, log);
-  if (restore) {
+  if (restoredDevice) {
     // The restored store's outbound sessions were used on after the backup: new ones, before
     // anything is sent, or a message index would encrypt two different messages.
     const crypto = client.getCrypto();

@@ -18,19 +18,25 @@ export interface Connection {
 const SYNC_DB = "dsx-bot-sync";
 const CRYPTO_PREFIX = "dsx-bot";
 
+/** Where the bot's E2EE store is: its device's keys, and the sync position. */
+export function e2eeDirectory(stateDir: string): string {
+  return join(stateDir, "e2ee");
+}
+
 /**
  * Creates the bot's matrix-js-sdk client with Rust crypto, both its stores (crypto and sync) in
- * the durable IndexedDB of `<stateDir>/e2ee`, encrypted with `bot.storePassphrase`. The client
- * is not started: the caller attaches its listeners first, so no event is missed.
+ * the durable IndexedDB of `directory` (the E2EE store's), encrypted with `bot.storePassphrase`.
+ * The client is not started: the caller attaches its listeners first, so no event is missed.
  */
 export async function connect(
   config: BotConfig,
   session: Session,
   log: Logger,
+  directory = e2eeDirectory(config.bot.stateDir),
 ): Promise<Connection> {
   silenceSdkModuleLoggers();
   const durable: DurableIndexedDB = await openDurableIndexedDB({
-    directory: join(config.bot.stateDir, "e2ee"),
+    directory,
     passphrase: config.bot.storePassphrase,
     onCompactionError: (error) => {
       log.warn("E2EE store compaction failed; will retry", { error });

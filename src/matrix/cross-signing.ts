@@ -22,7 +22,14 @@ export async function crossSignOwnDevice(
     const userId = client.getSafeUserId();
     const published = await client.downloadKeysForUsers([userId]);
     if (published.master_keys?.[userId] !== undefined) {
-      if (await crypto.isCrossSigningReady()) return;
+      if (await crypto.isCrossSigningReady()) {
+        // A new device with the account's keys (after a restore) signs itself.
+        if (!(await signedOnServer(client, deviceId))) {
+          await crypto.crossSignDevice(deviceId);
+          log.info("cross-signed the bot's device", { deviceId });
+        }
+        return;
+      }
       log.warn("the bot's account has cross-signing keys made elsewhere; verify its device there", {
         deviceId,
       });
@@ -68,6 +75,31 @@ export async function crossSignOwnDevice(
 }
 
 class PasswordNeeded extends Error {}
+
+/** How long a new device waits for the homeserver to have its keys before signing them. */
+const DEVICE_KEYS_WAIT_MS = 20_000;
+const DEVICE_KEYS_CHECK_MS = 250;
+
+/**
+ * Whether the homeserver has the device's keys signed by the account's self-signing key. A new
+ * device's keys go up in the crypto's own request loop after the first sync, which says nothing
+ * when done: the homeserver is asked until it has them (a signature of keys it does not have
+ * yet would be refused), for a bounded time.
+ */
+async function signedOnServer(client: MatrixClient, deviceId: string): Promise<boolean> {
+  const userId = client.getSafeUserId();
+  for (let waited = 0; ; waited += DEVICE_KEYS_CHECK_MS) {
+    const keys = await client.downloadKeysForUsers([userId]);
+    const device = keys.device_keys[userId]?.[deviceId];
+    if (device !== undefined) {
+      const selfSigning = Object.keys(keys.self_signing_keys?.[userId]?.keys ?? {});
+      const signatures = Object.keys(device.signatures?.[userId] ?? {});
+      return selfSigning.some((key) => signatures.includes(key));
+    }
+    if (waited >= DEVICE_KEYS_WAIT_MS) return false;
+    await new Promise((resolve) => setTimeout(resolve, DEVICE_KEYS_CHECK_MS));
+  }
+}
 
 function httpStatus(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;

@@ -1,4 +1,4 @@
-import { createClient } from "matrix-js-sdk";
+import { createClient, MatrixError } from "matrix-js-sdk";
 import type { Logger } from "../ops/log.js";
 import { sdkLogger } from "./sdk-logger.js";
 import type { Session, SessionHomeserver } from "./session.js";
@@ -26,6 +26,24 @@ export function sessionHomeserver(baseUrl: string, log: Logger): SessionHomeserv
         deviceId: response.device_id,
         accessToken: response.access_token,
       };
+    },
+    async deleteDevice(accessToken, userId, password, deviceId) {
+      const client = createClient({ baseUrl, accessToken, logger });
+      // The first answer is the question (401 with a session); the second has the password.
+      let session: unknown;
+      try {
+        await client.deleteDevice(deviceId);
+        return;
+      } catch (error) {
+        if (!(error instanceof MatrixError) || error.httpStatus !== 401) throw error;
+        session = error.data.session;
+      }
+      await client.deleteDevice(deviceId, {
+        type: "m.login.password",
+        identifier: { type: "m.id.user", user: userId },
+        password,
+        ...(typeof session === "string" ? { session } : {}),
+      });
     },
   };
 }

@@ -34,6 +34,13 @@ export interface SessionHomeserver {
     deviceId: string | undefined,
     displayName: string,
   ): Promise<Session>;
+  /** Deletes one of the user's devices, answering the homeserver's question with the password. */
+  deleteDevice(
+    accessToken: string,
+    userId: string,
+    password: string,
+    deviceId: string,
+  ): Promise<void>;
 }
 
 /**
@@ -97,15 +104,43 @@ export async function establishSession(
     }
   }
 
-  const next: StoredSession = {
+  await saveSession(
+    config.bot.stateDir,
+    session,
+    config.bot.accessToken === undefined ? cipher : undefined,
+  );
+  return session;
+}
+
+/** The session of the file in the state directory, with its token (a password login's). */
+export async function storedSession(
+  stateDir: string,
+  cipher: FieldCipher,
+  file = FILE,
+): Promise<Session | undefined> {
+  const stored = await readStored(join(stateDir, file));
+  if (stored?.accessToken === undefined) return undefined;
+  const accessToken = cipher.decrypt(stored.accessToken, context(stored.userId));
+  return { userId: stored.userId, deviceId: stored.deviceId, accessToken };
+}
+
+/**
+ * Writes the session file (`file`: another name for it): the device, and with `cipher` the
+ * access token sealed under the data key (a password login's; a configured token is not kept).
+ */
+export async function saveSession(
+  stateDir: string,
+  session: Session,
+  cipher: FieldCipher | undefined,
+  file = FILE,
+): Promise<void> {
+  await writeStored(join(stateDir, file), {
     userId: session.userId,
     deviceId: session.deviceId,
-    ...(config.bot.accessToken === undefined
-      ? { accessToken: cipher.encrypt(session.accessToken, context(session.userId)) }
-      : {}),
-  };
-  await writeStored(file, next);
-  return session;
+    ...(cipher === undefined
+      ? {}
+      : { accessToken: cipher.encrypt(session.accessToken, context(session.userId)) }),
+  });
 }
 
 async function stillValid(

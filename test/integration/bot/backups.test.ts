@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { MatrixEvent } from "matrix-js-sdk";
+import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
 import { IsNull } from "typeorm";
 import { openBackup } from "../../../src/backup/backup-file.js";
 import { backupTime } from "../../../src/backup/backups.js";
@@ -29,7 +29,7 @@ describe("backups: encrypted, restorable, purged", function () {
   const backupsIn = async (folder: string) =>
     (await readdir(folder).catch(() => [] as string[])).filter((n) => n.endsWith(".dsxb")).sort();
 
-  it("a backup restored into an empty state directory brings back cases, schedules and the device; an altered one is refused", async () => {
+  it("a backup restored into an empty state directory brings back cases, schedules and the room keys; an altered one is refused", async () => {
     world = await DsxWorld.create(["incidents: { offerTimeout: PT1H }"]);
     await world.startBot();
     const ana = await world.dsxTeamMember();
@@ -88,7 +88,8 @@ describe("backups: encrypted, restorable, purged", function () {
     expect(again.stderr).to.contain("not empty");
     expect(await pending()).to.deep.equal(jobsBefore);
 
-    // The same device: it decrypts what maria writes now, and knows her case.
+    // A new device with the restored room keys: it decrypts what maria writes now (in the
+    // session she shared before the backup), and knows her case.
     await world.startBot();
     await maria.sendText(mariaDm, "status");
     await world.next(maria, mariaDm, (b) => b.includes(caseId));
@@ -214,6 +215,8 @@ describe("backups: encrypted, restorable, purged", function () {
           ["m.room.message", "m.room.encrypted"].includes(e.getType()),
       );
     const before = { dm: sent(maria, mariaDm).length, triage: sent(ana, triage).length };
+    const formerDevices = await devicesOf(maria, world.botUserId);
+    expect(formerDevices.ids).to.have.length(1);
     await world.startBot();
     await world.next(maria, mariaDm, (body) => body.includes("report incident"));
     await ana.sendText(triage, "!dsx tickets");
@@ -230,6 +233,11 @@ describe("backups: encrypted, restorable, purged", function () {
       "m.room.message",
     ]);
     expect(world.logs).to.contain("after a restore");
+    // It came back as a new device, signed by its account; the restored one is deleted.
+    const devices = await devicesOf(maria, world.botUserId);
+    expect(devices.ids, "the bot's devices").to.have.length(1);
+    expect(devices.ids[0]).not.to.equal(formerDevices.ids[0]);
+    expect(devices.signedByAccount, "the new device is cross-signed").to.deep.equal(devices.ids);
     // Its encryption starts afresh: the restored store's outbound session had gone on being
     // used after the backup, and its message indices would be used twice.
     const sessions = (events: MatrixEvent[]) =>
@@ -239,3 +247,18 @@ describe("backups: encrypted, restorable, purged", function () {
       expect(old.has(session), "an outbound session of before the restore").to.equal(false);
   });
 });
+
+/** A user's devices as the homeserver publishes them, and those signed by the account's key. */
+async function devicesOf(
+  person: { client: MatrixClient },
+  userId: string,
+): Promise<{ ids: string[]; signedByAccount: string[] }> {
+  const keys = await person.client.downloadKeysForUsers([userId]);
+  const devices = keys.device_keys[userId] ?? {};
+  const selfSigning = Object.keys(keys.self_signing_keys?.[userId]?.keys ?? {});
+  const ids = Object.keys(devices);
+  const signedByAccount = ids.filter((id) =>
+    Object.keys(devices[id]?.signatures?.[userId] ?? {}).some((key) => selfSigning.includes(key)),
+  );
+  return { ids, signedByAccount };
+}
