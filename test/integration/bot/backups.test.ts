@@ -7,6 +7,7 @@ import { openBackup } from "../../../src/backup/backup-file.js";
 import { backupTime } from "../../../src/backup/backups.js";
 import { AuditEntry, ScheduledJob } from "../../../src/store/entities/index.js";
 import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
+import { loginWithPassword } from "../../support/clients/registration.js";
 
 /** Resolves once the wall clock has passed `at` (backup ages are wall-clock times). */
 function clockPast(at: number): Promise<void> {
@@ -245,6 +246,45 @@ describe("backups: encrypted, restorable, purged", function () {
     const old = sessions(sent(maria, mariaDm).slice(0, before.dm));
     for (const session of sessions(sent(maria, mariaDm).slice(before.dm)))
       expect(old.has(session), "an outbound session of before the restore").to.equal(false);
+  });
+  it("with an access token a restore keeps the restored device, and the log says what that costs", async () => {
+    world = await DsxWorld.create();
+    const login = await loginWithPassword(
+      world.homeserver.url,
+      "dsx",
+      world.env.DSX_BOT_PASSWORD ?? "",
+    );
+    const byPassword = `password: "\${DSX_BOT_PASSWORD}"`;
+    // With the password too, for Synapse's question when the keys are first published.
+    const withToken = () =>
+      writeFile(
+        world.configFile,
+        world
+          .configText()
+          .replace(byPassword, `accessToken: "${login.accessToken}", ${byPassword}`),
+      );
+    await withToken();
+    await world.startBot();
+    const maria = await world.person("maria");
+    const mariaDm = await world.directMessage(maria);
+    await maria.sendText(mariaDm, "status");
+    await world.next(maria, mariaDm, () => true);
+    await world.stopBot();
+    const made = await world.cli("backup");
+    expect(made.code, made.stderr).to.equal(0);
+    const kept = join(world.folder, "kept.dsxb");
+    await copyFile(/backup written: (\S+)/.exec(made.stdout)?.[1] ?? "", kept);
+    await world.loseDisk();
+    await withToken();
+    const restored = await world.cli("restore", [kept]);
+    expect(restored.code, restored.stderr).to.equal(0);
+
+    await world.startBot();
+    expect(world.logs).to.contain("after a restore the bot keeps the restored device");
+    expect(world.logs).to.contain("claimed the one-time keys uploaded after the restored backup");
+    await maria.sendText(mariaDm, "help");
+    await world.next(maria, mariaDm, (body) => body.includes("report incident"));
+    expect((await devicesOf(maria, world.botUserId)).ids).to.deep.equal([login.deviceId]);
   });
 });
 
