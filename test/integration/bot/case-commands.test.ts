@@ -1,0 +1,117 @@
+import { expect } from "chai";
+import type { E2eeTestClient } from "../../support/clients/e2ee-client.js";
+import { botStep, DsxWorld } from "../../support/bot/dsx-world.js";
+
+/** Case numbers of every kind, as an answer to someone not party must show none but theirs. */
+const CASE_ID = /\b(INC|VUL|COC|ALR)-\d{4}-\d{4}\b/g;
+
+/**
+ * README's permission table, the cells about a case, tried with real clients: every role that is
+ * not party to a case says each direct-message command about it, and the same about a case that
+ * never existed, and gets the same answer for both (nothing tells them the case exists); the
+ * parties then use the same commands, and they work.
+ */
+describe("case commands said by everyone who is not party to the case", function () {
+  this.timeout(600_000);
+  let world: DsxWorld;
+
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  it("answer a real case and a made-up one alike, and work for its parties", async () => {
+    world = await DsxWorld.create(["incidents: { offerTimeout: PT1H }"]);
+    await world.startBot();
+    const ana = await world.dsxTeamMember();
+    const maria = await world.person("maria");
+    const mariaDm = await world.directMessage(maria);
+    const sam = await world.person("sam");
+
+    // An incident of maria's offered to securelab (sam), and a vulnerability she found in
+    // press-freedom's systems (pablo's).
+    await maria.sendText(mariaDm, "report incident");
+    await world.answerPrompts(maria, mariaDm, [
+      ["type", "1"],
+      ["description", "Heron-canary: a phishing wave"],
+      ["measures", "nothing"],
+      ["files", "done"],
+      ["urgency", "high"],
+      ["tlp", "AMBER"],
+      ["consent", "yes"],
+      ["confirm", "yes"],
+    ]);
+    const incident = String(
+      (await world.next(maria, mariaDm, botStep("received"))).getContent()["org.dsx.case"],
+    );
+    await ana.sendText(world.rooms.triage, `!dsx assign ${incident} securelab`);
+    const samDm = await sam.waitForInvite(world.botUserId, () => true, 60_000);
+    await sam.joinRoom(samDm);
+    await world.next(sam, samDm, botStep("offer", incident));
+    const vulnerability = await world.reportVulnerability(maria, mariaDm, {
+      description: "Heron-canary: an open admin page",
+    });
+
+    // Everyone else, each in their own direct room: the partner's colleague and affiliate, the
+    // other provider, the advisory committee and the DSX team (who may use these commands only
+    // as a party too).
+    const others: [string, E2eeTestClient][] = [];
+    for (const name of ["mario", "carla", "fay", "kim"])
+      others.push([name, await world.person(name)]);
+    others.push(["ana", ana]);
+    const made = (id: string) => id.replace(/\d{4}$/, (n) => String((Number(n) + 5000) % 10000));
+    const commands = [
+      `accept ${incident}`,
+      `decline ${incident} not ours`,
+      `ack ${vulnerability}`,
+      `fixed ${vulnerability}`,
+      `need-time ${vulnerability} 5 a firmware`,
+    ];
+    // A stranger shares no DSX room with the bot: it turns down their direct room, and says
+    // only what it is for.
+    const eve = await world.person("eve");
+    const eveRoom = await eve.createEncryptedRoom({
+      invite: [world.botUserId],
+      isDirect: true,
+      preset: "trusted_private_chat",
+    });
+    await eve.waitForMemberState(eveRoom, world.botUserId, "leave", 60_000);
+    const refusal = eve.client.getRoom(eveRoom)?.getMember(world.botUserId)?.events.member;
+    expect(String(refusal?.getContent()["reason"])).to.contain("works only with the organisations");
+    expect(String(refusal?.getContent()["reason"])).to.not.match(CASE_ID);
+    for (const [name, person] of others) {
+      const room = await world.directMessage(person);
+      for (const command of commands) {
+        const real = command.match(CASE_ID)?.[0] ?? "";
+        const invented = made(real);
+        await person.sendText(room, command);
+        const toReal = (await world.next(person, room, () => true)).getContent();
+        await person.sendText(room, command.replace(real, invented));
+        const toInvented = (await world.next(person, room, () => true)).getContent();
+        const where = `${name}: ${command}`;
+        expect(String(toReal["body"]).replace(real, "<case>"), where).to.equal(
+          String(toInvented["body"]).replace(invented, "<case>"),
+        );
+        expect(toReal["org.dsx.tlp"], where).to.equal("WHITE");
+        expect(toReal["org.dsx.case"], where).to.equal(undefined);
+        const named = [...String(toReal["body"]).matchAll(CASE_ID)].map((m) => m[0]);
+        expect(
+          named.filter((id) => id !== real),
+          `${where}: other cases named`,
+        ).to.deep.equal([]);
+      }
+    }
+
+    // Nothing they said moved either case: the parties find them as they were, and act on them.
+    await sam.sendText(samDm, `accept ${incident}`);
+    await maria.waitForInvite(world.botUserId, (room) => room.name === incident, 60_000);
+    const pablo = await world.person("pablo");
+    const notice = await pablo.waitForInvite(world.botUserId, () => true, 60_000);
+    await pablo.joinRoom(notice);
+    await world.next(pablo, notice, botStep("notice", vulnerability));
+    await pablo.sendText(notice, `ack ${vulnerability}`);
+    await world.next(pablo, notice, (body) =>
+      body.includes(`${vulnerability} is noted as acknowledged`),
+    );
+    expect(world.logs).to.not.contain("Heron-canary");
+  });
+});
