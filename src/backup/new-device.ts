@@ -61,6 +61,9 @@ export async function moveToNewDevice(options: {
     const unfinished = await storedSession(stateDir, cipher, PENDING_SESSION);
     if (unfinished !== undefined) {
       // An earlier start ended before the switch: that device is dropped, and made again.
+      log.info("a start after the restore ended while making the new device; it is made again", {
+        deviceId: unfinished.deviceId,
+      });
       await deleteDevice(homeserver, config, unfinished, unfinished.deviceId, log);
     }
     await rm(fresh, { recursive: true, force: true });

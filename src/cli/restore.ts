@@ -44,6 +44,11 @@ export const restoreCommand: CliCommand = {
         `restored the backup of ${new Date(contents.createdAt).toISOString()}: ${rows} rows, ` +
           `${Object.keys(contents.files).length} state files; start the bot to resume`,
       );
+      io.out(
+        config.bot.accessToken === undefined
+          ? "its next start makes the bot a new device and deletes the restored one (its keys are out of step)"
+          : "bot.accessToken binds the bot to the restored device: messages whose keys came after the backup stay unreadable (without it, a new device is made)",
+      );
       if (!dataKey.equals(config.dataKey))
         io.out(
           `its data is sealed under the old key: set dataKey to the key in ` +

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { watch } from "node:fs";
 import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
@@ -207,6 +208,7 @@ describe("backups: encrypted, restorable, purged", function () {
     await world.loseDisk();
     const restored = await world.cli("restore", [kept]);
     expect(restored.code, restored.stderr).to.equal(0);
+    expect(restored.stdout).to.contain("its next start makes the bot a new device");
 
     // Every message of the bot, also one the client could not decrypt.
     const sent = (person: typeof maria, roomId: string) =>
@@ -247,6 +249,47 @@ describe("backups: encrypted, restorable, purged", function () {
     for (const session of sessions(sent(maria, mariaDm).slice(before.dm)))
       expect(old.has(session), "an outbound session of before the restore").to.equal(false);
   });
+  it("a crash while the restored bot moves to its new device is made good at the next start", async () => {
+    world = await DsxWorld.create();
+    await world.startBot();
+    const maria = await world.person("maria");
+    const mariaDm = await world.directMessage(maria);
+    await maria.sendText(mariaDm, "status");
+    await world.next(maria, mariaDm, () => true);
+    await world.stopBot();
+    const made = await world.cli("backup");
+    const kept = join(world.folder, "kept.dsxb");
+    await copyFile(/backup written: (\S+)/.exec(made.stdout)?.[1] ?? "", kept);
+    await world.loseDisk();
+    expect((await world.cli("restore", [kept])).code).to.equal(0);
+
+    // Killed as soon as the new device's store appears, before it takes the restored one's place.
+    const watcher = watch(world.stateDir);
+    const killed = new Promise<void>((resolve) => {
+      watcher.on("change", (_type, name) => {
+        if (String(name) !== "e2ee.new") return;
+        watcher.close();
+        void world.stopBot("SIGKILL").then(resolve);
+      });
+    });
+    const crashed = world.startBot().then(
+      () => "started",
+      () => "crashed",
+    );
+    await killed;
+    expect(await crashed).to.equal("crashed");
+
+    await world.startBot();
+    expect(world.logs).to.contain("ended while making the new device; it is made again");
+    expect(world.logs).to.contain("after a restore the bot is a new device");
+    await maria.sendText(mariaDm, "help");
+    await world.next(maria, mariaDm, (body) => body.includes("report incident"));
+    // The device half made by the crashed start is deleted too: one device, signed.
+    const devices = await devicesOf(maria, world.botUserId);
+    expect(devices.ids).to.have.length(1);
+    expect(devices.signedByAccount).to.deep.equal(devices.ids);
+  });
+
   it("with an access token a restore keeps the restored device, and the log says what that costs", async () => {
     world = await DsxWorld.create();
     const login = await loginWithPassword(
@@ -278,6 +321,7 @@ describe("backups: encrypted, restorable, purged", function () {
     await withToken();
     const restored = await world.cli("restore", [kept]);
     expect(restored.code, restored.stderr).to.equal(0);
+    expect(restored.stdout).to.contain("binds the bot to the restored device");
 
     await world.startBot();
     expect(world.logs).to.contain("after a restore the bot keeps the restored device");
