@@ -1,4 +1,4 @@
-import { access, rename, rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import type { IMegolmSessionData, MatrixClient } from "matrix-js-sdk";
 import type { BotConfig } from "../config/schema.js";
 import { connect, e2eeDirectory } from "../matrix/connection.js";
@@ -12,6 +12,7 @@ import { SessionError } from "../matrix/session-error.js";
 import { loginRefusal } from "../matrix/session-refusals.js";
 import type { Logger } from "../ops/log.js";
 import type { FieldCipher } from "../store/field-cipher.js";
+import { exists } from "./file-exists.js";
 import { writeRestoreMarker, type RestoreMarker } from "./restore-marker.js";
 
 type CryptoApi = NonNullable<ReturnType<MatrixClient["getCrypto"]>>;
@@ -92,39 +93,48 @@ export async function moveToNewDevice(options: {
 }
 
 /** Reads the restored store; the client is not started, so nothing is sent as that device. */
-async function handOn(config: BotConfig, restored: Session, log: Logger): Promise<HandedOn> {
-  const connection = await connect(config, restored, log);
-  try {
-    const crypto = cryptoOf(connection.client);
+function handOn(config: BotConfig, restored: Session, log: Logger): Promise<HandedOn> {
+  return withCrypto(config, restored, undefined, log, async (crypto) => {
     // Missing when the account's cross-signing keys were never made by this bot.
     const secrets: unknown = await crypto.exportSecretsBundle?.().catch(() => undefined);
     return {
       secrets: typeof secrets === "object" && secrets !== null ? secrets : undefined,
       roomKeys: await crypto.exportRoomKeys(),
     };
-  } finally {
-    connection.client.stopClient();
-    await connection.close();
-  }
+  });
 }
 
 /** Makes the new device's store in `directory`, with what the restored device handed on. */
-async function takeOn(
+function takeOn(
   config: BotConfig,
   session: Session,
   directory: string,
   handedOn: HandedOn,
   log: Logger,
 ): Promise<void> {
-  const connection = await connect(config, session, log, directory);
-  try {
-    const crypto = cryptoOf(connection.client);
+  return withCrypto(config, session, directory, log, async (crypto) => {
     await crypto.importRoomKeys(handedOn.roomKeys);
     if (handedOn.secrets !== undefined) {
       // The keys are taken only if they match the account's published ones: fetch those first.
       await crypto.userHasCrossSigningKeys(session.userId, true);
       await crypto.importSecretsBundle?.(handedOn.secrets);
     }
+  });
+}
+
+/** The crypto of a device's store (in `directory`, or the E2EE store's), closed after `use`. */
+async function withCrypto<T>(
+  config: BotConfig,
+  session: Session,
+  directory: string | undefined,
+  log: Logger,
+  use: (crypto: CryptoApi) => Promise<T>,
+): Promise<T> {
+  const connection = await connect(config, session, log, directory);
+  try {
+    const crypto = connection.client.getCrypto();
+    if (crypto === undefined) throw new Error("the client has no crypto");
+    return await use(crypto);
   } finally {
     connection.client.stopClient();
     await connection.close();
@@ -152,20 +162,5 @@ async function deleteDevice(
       deviceId,
       error,
     });
-  }
-}
-
-function cryptoOf(client: MatrixClient): CryptoApi {
-  const crypto = client.getCrypto();
-  if (crypto === undefined) throw new Error("the client has no crypto");
-  return crypto;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

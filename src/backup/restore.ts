@@ -1,5 +1,6 @@
-import { access, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { exists } from "./file-exists.js";
 import type { DataSource } from "typeorm";
 import { openBackup, type BackupContents } from "./backup-file.js";
 import { isDatabaseEmpty, restoreDatabase } from "./database-snapshot.js";
@@ -45,13 +46,4 @@ export async function restoreBackup(options: {
   }
   await writeRestoreMarker(options.stateDir, { backupCreatedAt: contents.createdAt });
   return contents;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

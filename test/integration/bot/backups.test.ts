@@ -8,6 +8,7 @@ import { openBackup } from "../../../src/backup/backup-file.js";
 import { backupTime } from "../../../src/backup/backups.js";
 import { AuditEntry, ScheduledJob } from "../../../src/store/entities/index.js";
 import { botStep as step, DsxWorld } from "../../support/bot/dsx-world.js";
+import type { E2eeTestClient } from "../../support/clients/e2ee-client.js";
 import { loginWithPassword } from "../../support/clients/registration.js";
 
 /** Resolves once the wall clock has passed `at` (backup ages are wall-clock times). */
@@ -183,16 +184,8 @@ describe("backups: encrypted, restorable, purged", function () {
     world = await DsxWorld.create();
     await world.startBot();
     const ana = await world.dsxTeamMember();
-    const maria = await world.person("maria");
-    const mariaDm = await world.directMessage(maria);
     const triage = world.rooms.triage;
-    await maria.sendText(mariaDm, "status");
-    await world.next(maria, mariaDm, () => true);
-    await world.stopBot();
-    const made = await world.cli("backup");
-    expect(made.code, made.stderr).to.equal(0);
-    const kept = join(world.folder, "kept.dsxb");
-    await copyFile(/backup written: (\S+)/.exec(made.stdout)?.[1] ?? "", kept);
+    const { maria, mariaDm, kept } = await backUpAfterAnAnswer(world);
 
     // After the backup: answered by the bot whose disk is then lost.
     await world.startBot();
@@ -252,14 +245,7 @@ describe("backups: encrypted, restorable, purged", function () {
   it("a crash while the restored bot moves to its new device is made good at the next start", async () => {
     world = await DsxWorld.create();
     await world.startBot();
-    const maria = await world.person("maria");
-    const mariaDm = await world.directMessage(maria);
-    await maria.sendText(mariaDm, "status");
-    await world.next(maria, mariaDm, () => true);
-    await world.stopBot();
-    const made = await world.cli("backup");
-    const kept = join(world.folder, "kept.dsxb");
-    await copyFile(/backup written: (\S+)/.exec(made.stdout)?.[1] ?? "", kept);
+    const { maria, mariaDm, kept } = await backUpAfterAnAnswer(world);
     await world.loseDisk();
     expect((await world.cli("restore", [kept])).code).to.equal(0);
 
@@ -308,15 +294,7 @@ describe("backups: encrypted, restorable, purged", function () {
       );
     await withToken();
     await world.startBot();
-    const maria = await world.person("maria");
-    const mariaDm = await world.directMessage(maria);
-    await maria.sendText(mariaDm, "status");
-    await world.next(maria, mariaDm, () => true);
-    await world.stopBot();
-    const made = await world.cli("backup");
-    expect(made.code, made.stderr).to.equal(0);
-    const kept = join(world.folder, "kept.dsxb");
-    await copyFile(/backup written: (\S+)/.exec(made.stdout)?.[1] ?? "", kept);
+    const { maria, mariaDm, kept } = await backUpAfterAnAnswer(world);
     await world.loseDisk();
     await withToken();
     const restored = await world.cli("restore", [kept]);
@@ -331,6 +309,25 @@ describe("backups: encrypted, restorable, purged", function () {
     expect((await devicesOf(maria, world.botUserId)).ids).to.deep.equal([login.deviceId]);
   });
 });
+
+/**
+ * Maria writes to the running bot and is answered; the bot stops and a backup is made then, and
+ * kept aside (the bot's next backups do not replace it).
+ */
+async function backUpAfterAnAnswer(
+  world: DsxWorld,
+): Promise<{ maria: E2eeTestClient; mariaDm: string; kept: string }> {
+  const maria = await world.person("maria");
+  const mariaDm = await world.directMessage(maria);
+  await maria.sendText(mariaDm, "status");
+  await world.next(maria, mariaDm, () => true);
+  await world.stopBot();
+  const made = await world.cli("backup");
+  expect(made.code, made.stderr).to.equal(0);
+  const kept = join(world.folder, "kept.dsxb");
+  await copyFile(/backup written: (\S+)/.exec(made.stdout)?.[1] ?? "", kept);
+  return { maria, mariaDm, kept };
+}
 
 /** A user's devices as the homeserver publishes them, and those signed by the account's key. */
 async function devicesOf(

@@ -29,20 +29,10 @@ describe("case commands said by everyone who is not party to the case", function
 
     // An incident of maria's offered to securelab (sam), and a vulnerability she found in
     // press-freedom's systems (pablo's).
-    await maria.sendText(mariaDm, "report incident");
-    await world.answerPrompts(maria, mariaDm, [
-      ["type", "1"],
-      ["description", "Heron-canary: a phishing wave"],
-      ["measures", "nothing"],
-      ["files", "done"],
-      ["urgency", "high"],
-      ["tlp", "AMBER"],
-      ["consent", "yes"],
-      ["confirm", "yes"],
-    ]);
-    const incident = String(
-      (await world.next(maria, mariaDm, botStep("received"))).getContent()["org.dsx.case"],
-    );
+    const incident = await world.reportIncident(maria, mariaDm, {
+      description: "Heron-canary: a phishing wave",
+      label: "AMBER",
+    });
     await ana.sendText(world.rooms.triage, `!dsx assign ${incident} securelab`);
     const samDm = await sam.waitForInvite(world.botUserId, () => true, 60_000);
     await sam.joinRoom(samDm);

@@ -432,6 +432,27 @@ export class DsxWorld {
     return String(received.getContent()["org.dsx.case"]);
   }
 
+  /** An incident (the first type, high urgency), reported step by step; its case id. */
+  async reportIncident(
+    reporter: E2eeTestClient,
+    roomId: string,
+    answers: { readonly description: string; readonly label: string },
+  ): Promise<string> {
+    await reporter.sendText(roomId, "report incident");
+    await this.answerPrompts(reporter, roomId, [
+      ["type", "1"],
+      ["description", answers.description],
+      ["measures", "nothing"],
+      ["files", "done"],
+      ["urgency", "high"],
+      ["tlp", answers.label],
+      ["consent", "yes"],
+      ["confirm", "yes"],
+    ]);
+    const received = await this.next(reporter, roomId, botStep("received"));
+    return String(received.getContent()["org.dsx.case"]);
+  }
+
   /** Answers the bot's questions in order: each `[prompt, answer]` once the bot asks it. */
   async answerPrompts(
     person: E2eeTestClient,
@@ -459,23 +480,7 @@ export class DsxWorld {
     readonly description: string;
   }): Promise<{ caseId: string; roomId: string }> {
     const { partner, partnerDm, provider } = options;
-    await partner.sendText(partnerDm, "report incident");
-    await this.answerPrompts(partner, partnerDm, [
-      ["type", "1"],
-      ["description", options.description],
-      ["measures", "nothing"],
-      ["files", "done"],
-      ["urgency", "high"],
-      ["tlp", options.label],
-      ["consent", "yes"],
-      ["confirm", "yes"],
-    ]);
-    const received = await this.next(
-      partner,
-      partnerDm,
-      (_b, e) => e.getContent()["org.dsx.step"] === "received",
-    );
-    const caseId = String(received.getContent()["org.dsx.case"]);
+    const caseId = await this.reportIncident(partner, partnerDm, options);
     await options.dsx.sendText(this.rooms.triage, `!dsx assign ${caseId} ${options.providerOrg}`);
     let providerDm = this.providerRooms.get(provider);
     if (providerDm === undefined) {
