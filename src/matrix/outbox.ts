@@ -81,6 +81,12 @@ export class Outbox {
   private readonly sending = new Map<string, Promise<void>>();
   /** Rooms messages were queued for since the last look, and whether to read them all instead. */
   private readonly touched = new Set<string>();
+  /**
+   * Rooms `enqueue` wrote to since the last `flush`. A drain running meanwhile may look at such
+   * a room before the caller's transaction commits, find nothing, and take it off `touched`;
+   * the caller's `flush` after the commit touches it again, so the row is not left waiting.
+   */
+  private readonly enqueuedSinceFlush = new Set<string>();
   private scanAll = true;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -113,6 +119,7 @@ export class Outbox {
       await this.insert(manager, roomId, message, content, requester, last);
     }
     this.touched.add(roomId);
+    this.enqueuedSinceFlush.add(roomId);
   }
 
   private async insert(
@@ -151,11 +158,14 @@ export class Outbox {
   /**
    * Sends what is pending, each room's messages in order, several rooms at once (a send waits
    * mostly on the homeserver and the crypto store, so one room need not wait for another's).
-   * Concurrent calls share one run, which resolves when nothing more can be sent now.
+   * Concurrent calls share one run, which resolves when nothing more can be sent now. Called
+   * after the transaction that enqueued has committed.
    */
   flush(): Promise<void> {
     // While backing off after a failure, new messages wait for the retry timer too.
     if (this.stopped || this.backingOff()) return Promise.resolve();
+    for (const roomId of this.enqueuedSinceFlush) this.touched.add(roomId);
+    this.enqueuedSinceFlush.clear();
     this.flushRequests++;
     if (this.running) {
       this.rescan?.();
