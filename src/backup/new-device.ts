@@ -1,9 +1,11 @@
 import { rename, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { IMegolmSessionData, MatrixClient } from "matrix-js-sdk";
 import type { BotConfig } from "../config/schema.js";
 import { connect, e2eeDirectory } from "../matrix/connection.js";
 import {
   saveSession,
+  SESSION_FILE,
   storedSession,
   type Session,
   type SessionHomeserver,
@@ -75,21 +77,21 @@ export async function moveToNewDevice(options: {
         throw loginRefusal(error, config.bot.userId);
       });
     await saveSession(stateDir, session, cipher, PENDING_SESSION);
-    marker = { ...marker, formerDeviceId: restored.deviceId, newDeviceId: session.deviceId };
+    marker = { ...marker, formerDeviceId: restored.deviceId };
     await writeRestoreMarker(stateDir, marker);
     await takeOn(config, session, fresh, handedOn, log);
     await rename(current, former);
   }
   // The switch: each rename is done once; whatever a crash left is done at the next start.
   if (await exists(fresh)) await rename(fresh, current);
-  if (await exists(`${stateDir}/${PENDING_SESSION}`))
-    await rename(`${stateDir}/${PENDING_SESSION}`, `${stateDir}/session.json`);
+  const pending = join(stateDir, PENDING_SESSION);
+  if (await exists(pending)) await rename(pending, join(stateDir, SESSION_FILE));
   await rm(former, { recursive: true, force: true });
   const session = await storedSession(stateDir, cipher);
   if (session !== undefined && marker.formerDeviceId !== undefined)
     await deleteDevice(homeserver, config, session, marker.formerDeviceId, log);
   await writeRestoreMarker(stateDir, { ...marker, moved: true });
-  log.info("after a restore the bot is a new device", { deviceId: marker.newDeviceId ?? "" });
+  log.info("after a restore the bot is a new device", { deviceId: session?.deviceId ?? "" });
 }
 
 /** Reads the restored store; the client is not started, so nothing is sent as that device. */

@@ -12,8 +12,7 @@ export interface RestoreMarker {
   readonly backupCreatedAt: number;
   /** The restored device, once the bot is moving to a new one (see `moveToNewDevice`). */
   readonly formerDeviceId?: string;
-  /** The device being made; once the move is done, `moved` is set. */
-  readonly newDeviceId?: string;
+  /** Set once the move to the new device is done. */
   readonly moved?: boolean;
 }
 

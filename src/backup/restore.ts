@@ -1,9 +1,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { exists } from "./file-exists.js";
 import type { DataSource } from "typeorm";
 import { openBackup, type BackupContents } from "./backup-file.js";
 import { isDatabaseEmpty, restoreDatabase } from "./database-snapshot.js";
+import { exists } from "./file-exists.js";
 import { STORE_FILE } from "./backups.js";
 import { writeRestoreMarker } from "./restore-marker.js";
 

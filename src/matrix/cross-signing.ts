@@ -24,7 +24,7 @@ export async function crossSignOwnDevice(
     if (published.master_keys?.[userId] !== undefined) {
       if (await crypto.isCrossSigningReady()) {
         // A new device with the account's keys (after a restore) signs itself.
-        if (!(await signedOnServer(client, deviceId))) {
+        if (!(await signedOnServer(client, deviceId, published))) {
           await crypto.crossSignDevice(deviceId);
           log.info("cross-signed the bot's device", { deviceId });
         }
@@ -81,15 +81,19 @@ const DEVICE_KEYS_WAIT_MS = 20_000;
 const DEVICE_KEYS_CHECK_MS = 250;
 
 /**
- * Whether the homeserver has the device's keys signed by the account's self-signing key. A new
- * device's keys go up in the crypto's own request loop after the first sync, which says nothing
- * when done: the homeserver is asked until it has them (a signature of keys it does not have
- * yet would be refused), for a bounded time.
+ * Whether the homeserver has the device's keys signed by the account's self-signing key, judged
+ * first by the keys already `published`. A new device's keys go up in the crypto's own request
+ * loop after the first sync, which says nothing when done: the homeserver is asked again until
+ * it has them (a signature of keys it does not have yet would be refused), for a bounded time.
  */
-async function signedOnServer(client: MatrixClient, deviceId: string): Promise<boolean> {
+async function signedOnServer(
+  client: MatrixClient,
+  deviceId: string,
+  published: Awaited<ReturnType<MatrixClient["downloadKeysForUsers"]>>,
+): Promise<boolean> {
   const userId = client.getSafeUserId();
+  let keys = published;
   for (let waited = 0; ; waited += DEVICE_KEYS_CHECK_MS) {
-    const keys = await client.downloadKeysForUsers([userId]);
     const device = keys.device_keys[userId]?.[deviceId];
     if (device !== undefined) {
       const selfSigning = Object.keys(keys.self_signing_keys?.[userId]?.keys ?? {});
@@ -98,6 +102,7 @@ async function signedOnServer(client: MatrixClient, deviceId: string): Promise<b
     }
     if (waited >= DEVICE_KEYS_WAIT_MS) return false;
     await new Promise((resolve) => setTimeout(resolve, DEVICE_KEYS_CHECK_MS));
+    keys = await client.downloadKeysForUsers([userId]);
   }
 }
 
