@@ -19,11 +19,26 @@ export interface Command {
    * they are told when they may report again.
    */
   readonly opens?: string;
-  /** Who may use it; everyone when absent. */
+  /** Who may use it, by their place in the directory; everyone when absent. */
   allowed?(context: ChatContext): boolean;
+  /**
+   * Who of the case it is about may use it, room kind by room kind (the case its argument names,
+   * or the ticket room's own): on top of `allowed`, and checked by the workflow with the case at
+   * hand; anyone else hears what a stranger to every case hears. README's permission table and
+   * its conversation tests read it.
+   */
+  readonly parties?: Partial<Record<RoomKind, readonly CaseSide[]>>;
   /** `rest` is what follows the command's words, trimmed. */
   run(context: ChatContext, rest: string): Promise<void>;
 }
+
+/**
+ * A person's side of a case: the partner it is about (an incident's reporter, a vulnerability's
+ * affected party, the partner's people asked to approve what is drawn from their case), the
+ * provider an incident is offered or assigned to, someone a party invited into the ticket, or the
+ * DSX team once the reporter asked it in.
+ */
+export type CaseSide = "partner" | "provider" | "invited" | "dsx";
 
 /** The prefix of commands outside direct messages. */
 export const COMMAND_PREFIX = "!dsx";

@@ -57,6 +57,10 @@ export class Alerts {
           words: ["alert"],
           rooms: ["ticket", "triage"],
           summary: "alert.command",
+          allowed: (context) =>
+            context.inbound.roomKind !== "triage" ||
+            context.directory.isDsxTeam(context.inbound.sender),
+          parties: { ticket: ["partner", "provider", "invited", "dsx"] },
           run: (context, rest) => this.alert(context, rest),
         },
       ],

@@ -96,6 +96,7 @@ export class Drafts {
           rooms: ["ticket", "direct"],
           argument: /^(?:ALR-|$)/i,
           summary: "alert.commandApprove",
+          parties: { ticket: ["partner"], direct: ["partner"] },
           run: (context, rest) => this.approve(context, rest),
         },
         {
@@ -110,6 +111,7 @@ export class Drafts {
           rooms: ["ticket", "direct"],
           argument: /^(?:ALR-|$)/i,
           summary: "alert.commandRefuse",
+          parties: { ticket: ["partner"], direct: ["partner"] },
           run: (context, rest) => this.refuse(context, rest),
         },
       ] satisfies Command[],

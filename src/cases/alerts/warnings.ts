@@ -66,6 +66,10 @@ export class Warnings {
           words: ["warn-partner"],
           rooms: ["ticket", "triage"],
           summary: "warning.command",
+          allowed: (context) =>
+            context.inbound.roomKind !== "triage" ||
+            context.directory.isDsxTeam(context.inbound.sender),
+          parties: { ticket: ["provider"] },
           run: (context, rest) => this.warn(context, rest),
         },
       ],
@@ -100,11 +104,12 @@ export class Warnings {
     const inThisTicket =
       !triage &&
       (await this.o.sources.ofTicketRoom(manager, inbound.roomId))?.caseId === source.caseId;
-    const allowed = triage
-      ? directory.isDsxTeam(inbound.sender)
-      : inThisTicket &&
+    // In triage the command table let only the DSX team through; in a ticket, its provider.
+    const allowed =
+      triage ||
+      (inThisTicket &&
         source.providerOrg !== null &&
-        directory.organisationOf(inbound.sender)?.id === source.providerOrg;
+        directory.organisationOf(inbound.sender)?.id === source.providerOrg);
     if (!allowed) {
       tell(context, { key: "warning.notAllowed" });
       return;

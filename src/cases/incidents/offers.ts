@@ -40,6 +40,7 @@ export class Offers {
         rooms: ["direct"],
         summary: "offer.commandAccept",
         allowed: (context) => this.providerOf(context.inbound.sender) !== undefined,
+        parties: { direct: ["provider"] },
         run: (context, rest) => this.answer(context, rest, "accept"),
       },
       {
@@ -47,6 +48,7 @@ export class Offers {
         rooms: ["direct"],
         summary: "offer.commandDecline",
         allowed: (context) => this.providerOf(context.inbound.sender) !== undefined,
+        parties: { direct: ["provider"] },
         run: (context, rest) => this.answer(context, rest, "decline"),
       },
     ];

@@ -212,18 +212,21 @@ export class TicketRooms {
         words: ["status"],
         rooms: ["ticket"],
         summary: "ticket.commandStatus",
+        parties: { ticket: ["partner", "provider", "invited", "dsx"] },
         run: (context, rest) => this.withTicket(context, (i) => this.status(context, i, rest)),
       },
       {
         words: ["assist"],
         rooms: ["ticket"],
         summary: "ticket.commandAssist",
+        parties: { ticket: ["partner"] },
         run: (context) => this.withTicket(context, (i) => this.people.assist(context, i)),
       },
       {
         words: ["invite"],
         rooms: ["ticket"],
         summary: "ticket.commandInvite",
+        parties: { ticket: ["partner", "provider", "invited", "dsx"] },
         run: (context, rest) =>
           this.withTicket(context, (i) => this.people.invite(context, i, rest)),
       },
@@ -231,12 +234,14 @@ export class TicketRooms {
         words: ["tlp"],
         rooms: ["ticket"],
         summary: "ticket.commandTlp",
+        parties: { ticket: ["partner", "provider", "invited", "dsx"] },
         run: (context, rest) => this.withTicket(context, (i) => this.relabel(context, i, rest)),
       },
       {
         words: ["close"],
         rooms: ["ticket"],
         summary: "ticket.commandClose",
+        parties: { ticket: ["partner", "provider", "dsx"] },
         run: (context, rest) => this.withTicket(context, (i) => this.close(context, i, rest)),
       },
     ];

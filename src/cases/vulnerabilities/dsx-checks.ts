@@ -1,8 +1,6 @@
 import type { ChatContext } from "../../chat/context.js";
 import { audit } from "../../store/audit-log.js";
-import { parseCaseId } from "../../store/case-numbers.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
-import { replyNoCaseForYou } from "../no-case-for-you.js";
 import { deadlinesFrom } from "./schedule.js";
 import { NOTIFY_JOB, type VulnerabilityServices } from "./services.js";
 import { time } from "./state.js";
@@ -60,13 +58,8 @@ export class DsxChecks {
     this.tell(context, v, "vuln.contactConfirmed");
   }
 
-  /** The case named, for the DSX team; anyone else hears what a stranger to any case hears. */
+  /** The case named, not yet disclosed (the command table lets only the DSX team here). */
   private async teamCase(context: ChatContext, rest: string): Promise<Vulnerability | undefined> {
-    if (!context.directory.isDsxTeam(context.inbound.sender)) {
-      const id = rest.trim().split(/\s+/)[0] ?? "";
-      replyNoCaseForYou(context, parseCaseId(id)?.id ?? id);
-      return undefined;
-    }
     const v = await this.s.find(context, rest);
     if (!v) return undefined;
     if (v.state === "disclosed" || v.state === "published") {

@@ -77,6 +77,7 @@ export class Vulnerabilities {
       words: [word],
       rooms: ["direct"],
       summary,
+      parties: { direct: ["partner"] },
       run,
     });
     return {
@@ -116,14 +117,8 @@ export class Vulnerabilities {
         triage(["disclose"], "vuln.commandDisclose", (c, rest) =>
           this.team.expedite(c, rest, false),
         ),
-        // Open to anyone in triage: the DSX team's check is theirs, and others get the neutral
-        // answer of a case they are not party to (a help text would say the case exists).
-        ...(["approve", "confirm"] as const).map((word): Command => ({
-          words: [word],
-          rooms: ["triage"],
-          summary: word === "approve" ? "vuln.commandApproveText" : "vuln.commandConfirm",
-          run: (c, rest) => this.checks[word](c, rest),
-        })),
+        triage(["approve"], "vuln.commandApproveText", (c, rest) => this.checks.approve(c, rest)),
+        triage(["confirm"], "vuln.commandConfirm", (c, rest) => this.checks.confirm(c, rest)),
         advisory("approve", "vuln.commandApprove", (c, rest) =>
           this.votes.vote(c, rest, "approve"),
         ),

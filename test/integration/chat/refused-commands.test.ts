@@ -4,6 +4,11 @@ import { Directory } from "../../../src/config/directory.js";
 import { seedCases, type SeededCases } from "../../support/chat/seeded-cases.js";
 import { ROLES } from "../../support/docs/readme-permissions.js";
 
+/** One role a person: what `allowed` refuses depends on the directory only. */
+const DIRECTORY_ROLES = ROLES.filter(
+  (role, i) => ROLES.findIndex((other) => other.userId === role.userId) === i,
+);
+
 /** A case number of any kind, as an answer must not show one to whom a command is refused. */
 const CASE_ID = /\b(INC|VUL|COC|ALR)-\d{4}-\d{4}\b/;
 
@@ -43,7 +48,7 @@ describe("a command refused by the permission table answers as an unknown one, r
     let tried = 0;
     for (const command of world.commands()) {
       for (const kind of command.rooms) {
-        for (const role of ROLES) {
+        for (const role of DIRECTORY_ROLES) {
           const roomId = roomOf(kind, role.userId);
           if (roomId === undefined) continue;
           const context = {
@@ -68,7 +73,7 @@ describe("a command refused by the permission table answers as an unknown one, r
       }
     }
     // The table has refusals for each of the roles, and none of them scheduled anything.
-    expect(tried).to.be.greaterThan(ROLES.length * 5);
+    expect(tried).to.be.greaterThan(DIRECTORY_ROLES.length * 5);
     expect(await world.jobCount()).to.equal(jobsBefore);
   });
 });

@@ -26,9 +26,13 @@ describe("a case one is not party to answers as one that does not exist", functi
   }
 
   /** What a stranger hears for an open, a closed and a never-made case: the same each time. */
-  function expectSameAnswers(answers: readonly (readonly string[])[], caseKind: string) {
+  function expectSameAnswers(
+    answers: readonly (readonly string[])[],
+    caseKind: string,
+    neutral = "I know of no case ID for you.",
+  ) {
     const [first = [], ...rest] = answers;
-    expect(first.join("\n")).to.contain(`I know of no case ID for you.`, caseKind);
+    expect(first.join("\n")).to.contain(neutral, caseKind);
     for (const other of rest) expect(other, caseKind).to.deep.equal(first);
   }
 
@@ -74,7 +78,14 @@ describe("a case one is not party to answers as one that does not exist", functi
     for (const id of [ids.VUL, "VUL-1999-0001"])
       for (const verb of ["approve", "confirm"])
         asked.push(await answer(world, world.triage, PEOPLE.maria, `!dsx ${verb} ${id}`));
-    expectSameAnswers(asked, "VUL");
+    // The command table keeps them to the DSX team: to others they are unknown commands.
+    expectSameAnswers(asked.slice(0, 1), "VUL", "Sorry, I don't know the command approve.");
+    expectSameAnswers(asked.slice(2, 3), "VUL", "Sorry, I don't know the command approve.");
+    expectSameAnswers(
+      [asked[1] ?? [], asked[3] ?? []],
+      "VUL",
+      "Sorry, I don't know the command confirm.",
+    );
     // The DSX team hears precisely; maria's tries changed nothing.
     const ana = (line: string) => answer(world, world.triage, PEOPLE.ana, line);
     expect((await ana(`!dsx confirm ${ids.VUL}`)).join("\n")).to.contain(

@@ -1,13 +1,29 @@
-import type { Command } from "../../../src/chat/command.js";
+import type { CaseSide, Command } from "../../../src/chat/command.js";
 import type { ChatContext, RoomKind } from "../../../src/chat/context.js";
 import type { Catalog } from "../../../src/chat/catalog.js";
 import { renderText } from "../../../src/chat/render.js";
 import type { Directory } from "../../../src/config/directory.js";
 
-/** The people of a role, as the directory knows them (the chat world's directory). */
+/**
+ * A column of the table: a person of the chat world's directory (for what `allowed` asks of
+ * them) and their side of the case a command is about (none: they take no part in it).
+ */
 export interface Role {
   readonly name: string;
   readonly userId: string;
+  readonly sides: readonly CaseSide[];
+}
+
+/** Whether `role` may use `command` in a room of `kind`: the directory, then the case. */
+export function mayUse(
+  command: Command,
+  kind: RoomKind,
+  role: Role,
+  directory: Directory,
+): boolean {
+  if (!(command.allowed?.(contextOf(role.userId, kind, directory)) ?? true)) return false;
+  const parties = command.parties?.[kind];
+  return parties === undefined || parties.some((side) => role.sides.includes(side));
 }
 
 /** Where commands are said, in README's words. */
@@ -25,9 +41,8 @@ const ROOM_NAMES: Readonly<Record<RoomKind, string>> = {
 };
 
 /**
- * Who may use each command where, as the command definitions say (`rooms` and `allowed`): one
- * table a room kind, a row a command, a column a role. What a command then checks of a case
- * (that one is party to it) comes on top, and is not in the table.
+ * Who may use each command where, as the command definitions say (`rooms`, `allowed` and
+ * `parties`): one table a room kind, a row a command, a column a role.
  */
 export function permissionTable(
   commands: readonly Command[],
@@ -43,9 +58,7 @@ export function permissionTable(
       const summary = renderText(catalog, "en", { key: command.summary })
         .plain.replace(/\s+/g, " ")
         .replace(/\|/g, "\\|");
-      const cells = roles.map((role) =>
-        (command.allowed?.(contextOf(role.userId, kind, directory)) ?? true) ? "✓" : "",
-      );
+      const cells = roles.map((role) => (mayUse(command, kind, role, directory) ? "✓" : ""));
       return `| ${summary} | ${cells.join(" | ")} |`;
     });
     sections.push(

@@ -7,15 +7,21 @@ import { ChatWorld, PEOPLE } from "../chat/chat-world.js";
 import { repositoryRoot } from "../paths.js";
 import { permissionTable, withTable, type Role } from "./permission-table.js";
 
-/** The roles of README's table, each a person of the chat world's directory. */
+/**
+ * The roles of README's table, each a person of the chat world's directory; those of a case by
+ * their side of it (README says what each side is).
+ */
 export const ROLES: readonly Role[] = [
-  { name: "DSX staff", userId: PEOPLE.ana },
-  { name: "abuse team", userId: PEOPLE.lee },
-  { name: "advisory", userId: PEOPLE.kim },
-  { name: "partner", userId: PEOPLE.maria },
-  { name: "affiliate", userId: PEOPLE.carla },
-  { name: "provider", userId: PEOPLE.sam },
-  { name: "stranger", userId: PEOPLE.stranger },
+  { name: "DSX staff", userId: PEOPLE.ana, sides: ["dsx"] },
+  { name: "abuse team", userId: PEOPLE.lee, sides: [] },
+  { name: "advisory", userId: PEOPLE.kim, sides: [] },
+  { name: "partner of the case", userId: PEOPLE.maria, sides: ["partner"] },
+  { name: "other partner", userId: PEOPLE.pablo, sides: [] },
+  { name: "affiliate", userId: PEOPLE.carla, sides: [] },
+  { name: "provider of the case", userId: PEOPLE.sam, sides: ["provider"] },
+  { name: "other provider", userId: PEOPLE.sam, sides: [] },
+  { name: "invited in", userId: PEOPLE.carla, sides: ["invited"] },
+  { name: "stranger", userId: PEOPLE.stranger, sides: [] },
 ];
 
 export const README = join(repositoryRoot, "README.md");
