@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import type { E2eeTestClient } from "../../support/clients/e2ee-client.js";
-import { botStep, DsxWorld } from "../../support/bot/dsx-world.js";
+import { Catalog } from "../../../src/chat/catalog.js";
+import type { Command } from "../../../src/chat/command.js";
+import { renderText } from "../../../src/chat/render.js";
+import type { RoomKind } from "../../../src/chat/context.js";
+import { after, botStep, DsxWorld } from "../../support/bot/dsx-world.js";
+import { mayUse } from "../../support/docs/permission-table.js";
+import { commandTable, ROLES } from "../../support/docs/readme-permissions.js";
 
 /** Case numbers of every kind, as an answer to someone not party must show none but theirs. */
 const CASE_ID = /\b(INC|VUL|COC|ALR)-\d{4}-\d{4}\b/g;
@@ -90,6 +96,75 @@ describe("case commands said by everyone who is not party to the case", function
         ).to.deep.equal([]);
       }
     }
+
+    // The shared rooms, with people the guard lets stay there: each says every command of the
+    // room that the table refuses them, about a real case and a made-up one, and hears the
+    // room's help for both.
+    const table = await commandTable();
+    const mario = others[0]?.[1];
+    const kim = others[3]?.[1];
+    const lee = await world.person("lee");
+    if (mario === undefined || kim === undefined) throw new Error("the cast is incomplete");
+    await world.addToRoom(ana, world.rooms.advisory, [kim]);
+    await world.addToRoom(ana, world.rooms.abuseTeam, [lee]);
+    await world.addToRoom(ana, world.rooms.communityAlerts, [mario]);
+    const shared: [RoomKind, string, [E2eeTestClient, string][]][] = [
+      ["triage", world.rooms.triage, [[ana, "DSX staff"]]],
+      [
+        "advisory",
+        world.rooms.advisory,
+        [
+          [ana, "DSX staff"],
+          [kim, "advisory"],
+        ],
+      ],
+      [
+        "abuseTeam",
+        world.rooms.abuseTeam,
+        [
+          [ana, "DSX staff"],
+          [lee, "abuse team"],
+        ],
+      ],
+      [
+        "alerts",
+        world.rooms.communityAlerts,
+        [
+          [ana, "DSX staff"],
+          [mario, "other partner"],
+        ],
+      ],
+      ["donors", world.rooms.donors, [[ana, "DSX staff"]]],
+    ];
+    const catalog = Catalog.load();
+    const caseFor = (command: Command) =>
+      renderText(catalog, "en", { key: command.summary }).plain.includes("VUL-")
+        ? vulnerability
+        : incident;
+    let refused = 0;
+    for (const [kind, room, people] of shared) {
+      for (const [person, roleName] of people) {
+        const role = ROLES.find((r) => r.name === roleName);
+        if (role === undefined) throw new Error(`no role ${roleName}`);
+        for (const command of table.commands) {
+          if (!command.rooms.includes(kind) || mayUse(command, kind, role, table.directory))
+            continue;
+          const real = caseFor(command);
+          const bodies: string[] = [];
+          for (const id of [real, made(real)]) {
+            const said = await person.sendText(room, `!dsx ${command.words.join(" ")} ${id}`);
+            const answer = await world.next(person, room, (_b, e) => after(person, said, e));
+            bodies.push(String(answer.getContent()["body"]).replace(id, "<case>"));
+          }
+          const where = `${roleName} in ${kind}: ${command.words.join(" ")}`;
+          expect(bodies[0], where).to.contain("Sorry, I don't know the command");
+          expect(bodies[0], where).to.equal(bodies[1]);
+          expect(bodies[0], where).to.not.match(CASE_ID);
+          refused++;
+        }
+      }
+    }
+    expect(refused, "refused cells in shared rooms").to.be.greaterThan(1);
 
     // Nothing they said moved either case: the parties find them as they were, and act on them.
     await sam.sendText(samDm, `accept ${incident}`);

@@ -1,14 +1,12 @@
 import { expect } from "chai";
-import type { MatrixEvent } from "matrix-js-sdk";
 import type { Command } from "../../../src/chat/command.js";
 import { Catalog } from "../../../src/chat/catalog.js";
 import { renderText } from "../../../src/chat/render.js";
-import { Directory } from "../../../src/config/directory.js";
-import { botStep, DsxWorld } from "../../support/bot/dsx-world.js";
-import { ChatWorld } from "../../support/chat/chat-world.js";
+import type { Directory } from "../../../src/config/directory.js";
+import { after, botStep, DsxWorld } from "../../support/bot/dsx-world.js";
 import type { E2eeTestClient } from "../../support/clients/e2ee-client.js";
 import { mayUse } from "../../support/docs/permission-table.js";
-import { ROLES } from "../../support/docs/readme-permissions.js";
+import { commandTable, ROLES } from "../../support/docs/readme-permissions.js";
 
 /** What a ticket-room command answers someone of the room who is not its party to use it. */
 const REFUSALS = [
@@ -18,18 +16,6 @@ const REFUSALS = [
   "alert.notAllowed",
   "warning.notAllowed",
 ];
-
-/** Whether `event` comes after the event `eventId` in the room, as `person` sees it. */
-function after(person: E2eeTestClient, eventId: string, event: MatrixEvent): boolean {
-  const ids = (
-    person.client
-      .getRoom(event.getRoomId() ?? "")
-      ?.getLiveTimeline()
-      .getEvents() ?? []
-  ).map((e) => e.getId());
-  const said = ids.indexOf(eventId);
-  return said !== -1 && ids.indexOf(event.getId()) > said;
-}
 
 /** Case numbers of every kind. */
 const CASE_ID = /\b(INC|VUL|COC|ALR)-\d{4}-\d{4}\b/g;
@@ -48,14 +34,7 @@ describe("ticket-room commands said by each side of the case", function () {
   let directory: Directory;
 
   before(async () => {
-    // The command table and the directory the README table is made from.
-    const chat = await ChatWorld.create();
-    try {
-      commands = chat.commands();
-      directory = new Directory(chat.config);
-    } finally {
-      await chat.stop();
-    }
+    ({ commands, directory } = await commandTable());
   });
 
   afterEach(async () => {

@@ -65,6 +65,18 @@ const ROOM_KEYS = [
   "donors",
 ] as const;
 
+/** Whether `event` comes after the event `eventId` in the room, as `person` sees it. */
+export function after(person: E2eeTestClient, eventId: string, event: MatrixEvent): boolean {
+  const ids = (
+    person.client
+      .getRoom(event.getRoomId() ?? "")
+      ?.getLiveTimeline()
+      .getEvents() ?? []
+  ).map((e) => e.getId());
+  const said = ids.indexOf(eventId);
+  return said !== -1 && ids.indexOf(event.getId()) > said;
+}
+
 /**
  * The test homeserver's default delivery delay in a world: on Synapse a remote invite arrived
  * after 43-121 ms and a first encrypted message was readable after 85-432 ms over federation,

@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { Catalog } from "../../../src/chat/catalog.js";
+import type { Command } from "../../../src/chat/command.js";
 import { Directory } from "../../../src/config/directory.js";
 import { ChatWorld, PEOPLE } from "../chat/chat-world.js";
 import { repositoryRoot } from "../paths.js";
@@ -25,6 +26,19 @@ export const ROLES: readonly Role[] = [
 ];
 
 export const README = join(repositoryRoot, "README.md");
+
+/** The command table and the directory README's table is made from (the chat world's). */
+export async function commandTable(): Promise<{
+  commands: readonly Command[];
+  directory: Directory;
+}> {
+  const world = await ChatWorld.create();
+  try {
+    return { commands: world.commands(), directory: new Directory(world.config) };
+  } finally {
+    await world.stop();
+  }
+}
 
 /** README as it should be: its permission table made from the commands as they are now. */
 export async function readmeWithCurrentTable(): Promise<{ current: string; wanted: string }> {
