@@ -2,6 +2,7 @@ import { ClientEvent, SyncState, type MatrixClient, type SyncStateData } from "m
 import type { DataSource } from "typeorm";
 import { Catalog } from "../chat/catalog.js";
 import { lines, list, renderText } from "../chat/render.js";
+import { refusalText } from "../chat/refusal-text.js";
 import { ChatRouter } from "../chat/router.js";
 import type { LiveDirectory } from "../config/live-directory.js";
 import type { BotConfig } from "../config/schema.js";
@@ -117,8 +118,15 @@ export async function startBot(
     cipher,
     directory: () => directory.directory,
     exchanges: workflows.exchanges,
-    catalog,
-    language: (userId) => languageOf(dataSource.manager, userId),
+    explain: async (refusal) =>
+      refusalText(
+        catalog,
+        refusal.requester
+          ? await languageOf(dataSource.manager, refusal.requester)
+          : DEFAULT_LANGUAGE,
+        config.policy.tlpNames,
+        refusal,
+      ),
     tlpNames: config.policy.tlpNames,
     log: log.child({ component: "outbox" }),
     // In guarded rooms an outsider is being removed: the message waits for that.

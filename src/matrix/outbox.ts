@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventStatus, EventType, type MatrixClient } from "matrix-js-sdk";
 import { MoreThan, type DataSource, type EntityManager } from "typeorm";
 import type { BotMessage, MessageContent } from "../chat/bot-message.js";
+import type { Rendered } from "../chat/render.js";
 import { toContents } from "../chat/message-parts.js";
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../ops/log.js";
@@ -10,7 +11,6 @@ import {
   isMoreRestrictive,
   parseTlp,
   TLP_LABELS,
-  tlpTag,
   type TlpLabel,
   type TlpNames,
 } from "../policy/tlp.js";
@@ -23,8 +23,6 @@ import { AttachmentStore } from "../store/attachment-store.js";
 import { attachmentContent } from "./attachment-upload.js";
 import { currentRoomFacts, readRoomFacts } from "./room-facts.js";
 import { SentMarks } from "./sent-marks.js";
-import type { Catalog } from "../chat/catalog.js";
-import { renderText } from "../chat/render.js";
 
 /**
  * Finds the exchange (participants and organisations) of a case; workflows provide it. The room
@@ -34,14 +32,26 @@ export interface ExchangeResolver {
   exchangeOf(caseId: string, roomId?: string): Promise<Exchange | undefined>;
 }
 
+/** A send the outbox refused: the label, why, and who asked for the message (if anyone). */
+export interface SendRefusal {
+  readonly label: TlpLabel;
+  readonly decision: RefusedDecision;
+  readonly requester: string | null;
+}
+
+export type RefusedDecision = Exclude<AudienceDecision, { allowed: true }>;
+
 export interface OutboxOptions {
   readonly client: MatrixClient;
   readonly dataSource: DataSource;
   readonly cipher: FieldCipher;
   readonly directory: () => Directory;
   readonly exchanges: ExchangeResolver;
-  readonly catalog: Catalog;
-  readonly language: (userId: string) => Promise<string>;
+  /**
+   * The room's explanation of a refused send (chat renders it, in the requester's language):
+   * it says nothing of the withheld message but its label.
+   */
+  readonly explain: (refusal: SendRefusal) => Promise<Rendered>;
   readonly tlpNames: TlpNames;
   readonly log: Logger;
   /**
@@ -496,10 +506,7 @@ export class Outbox {
     return { decision: judge(), again: judge };
   }
 
-  private async refuse(
-    row: OutgoingMessage,
-    decision: Exclude<AudienceDecision, { allowed: true }>,
-  ): Promise<void> {
+  private async refuse(row: OutgoingMessage, decision: RefusedDecision): Promise<void> {
     const { log, dataSource } = this.options;
     const label = parseTlp(row.label) ?? "RED";
     this.refusedByLabel[label]++;
@@ -509,22 +516,10 @@ export class Outbox {
       reason: decision.reason,
       ...(row.caseId ? { caseId: row.caseId } : {}),
     });
-    const language = row.requester ? await this.options.language(row.requester) : "en";
-    const name = tlpTag(label, this.options.tlpNames);
-    const reasonKey =
-      decision.reason === "room-public"
-        ? PUBLIC_REASON_KEYS[decision.detail]
-        : REASON_KEYS[decision.reason];
-    const reason = renderText(this.options.catalog, language, {
-      key: reasonKey,
-      params: {
-        label: name,
-        count: decision.reason === "outside-audience" ? decision.offenders.length : 0,
-      },
-    });
-    const explanation = renderText(this.options.catalog, language, {
-      key: "outbox.refused",
-      params: { label: name, reason: reason.plain },
+    const explanation = await this.options.explain({
+      label,
+      decision,
+      requester: row.requester,
     });
     await transaction(dataSource, async (manager) => {
       await manager.update(
@@ -577,23 +572,8 @@ const MAX_ROOMS_IN_FLIGHT = 16;
 /** Rounds a message waits for its room to reach the client (a room made a moment ago). */
 const ROOM_WAIT_ATTEMPTS = 6;
 
-/** Which way a room is public, said in the refusal. */
-const PUBLIC_REASON_KEYS = {
-  "join-rule": "outbox.reasonPublic",
-  history: "outbox.reasonPublicHistory",
-  directory: "outbox.reasonPublicDirectory",
-} as const;
-
 /** Rounds a message waits in a guarded room for an outsider to be removed (about a minute). */
 const GUARD_WAIT_ATTEMPTS = 6;
-
-const REASON_KEYS: Record<Exclude<AudienceDecision, { allowed: true }>["reason"], string> = {
-  "outside-audience": "outbox.reasonAudience",
-  "no-exchange": "outbox.reasonNoCase",
-  "room-public": "outbox.reasonPublic",
-  "room-unencrypted": "outbox.reasonUnencrypted",
-  "above-room-ceiling": "outbox.reasonRoomCeiling",
-};
 
 async function leaveRoom(client: MatrixClient, roomId: string): Promise<void> {
   const membership = client.getRoom(roomId)?.getMyMembership();

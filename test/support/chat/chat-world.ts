@@ -10,6 +10,7 @@ import type { MessageContent } from "../../../src/chat/bot-message.js";
 import { Catalog } from "../../../src/chat/catalog.js";
 import type { RoomKind } from "../../../src/chat/context.js";
 import type { Command } from "../../../src/chat/command.js";
+import { refusalText } from "../../../src/chat/refusal-text.js";
 import { ChatRouter } from "../../../src/chat/router.js";
 import { Directory } from "../../../src/config/directory.js";
 import { parseConfigText } from "../../../src/config/load.js";
@@ -171,8 +172,8 @@ export class ChatWorld {
       cipher,
       directory: () => directory,
       exchanges: workflows.exchanges,
-      catalog,
-      language: () => Promise.resolve("en"),
+      explain: (refusal) =>
+        Promise.resolve(refusalText(catalog, "en", config.policy.tlpNames, refusal)),
       tlpNames: config.policy.tlpNames,
       log,
     });

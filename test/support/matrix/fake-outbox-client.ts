@@ -2,6 +2,7 @@ import { EventStatus, type MatrixClient } from "matrix-js-sdk";
 import { randomBytes } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { Catalog } from "../../../src/chat/catalog.js";
+import { refusalText } from "../../../src/chat/refusal-text.js";
 import { Outbox, type OutboxOptions } from "../../../src/matrix/outbox.js";
 import type { Exchange } from "../../../src/policy/audience.js";
 import { FieldCipher } from "../../../src/store/field-cipher.js";
@@ -120,8 +121,7 @@ export function testOutbox(
     cipher: new FieldCipher(randomBytes(32)),
     directory: () => directory,
     exchanges: { exchangeOf },
-    catalog,
-    language: () => Promise.resolve("en"),
+    explain: (refusal) => Promise.resolve(refusalText(catalog, "en", "1.0", refusal)),
     tlpNames: "1.0",
     log: silent,
     retryBaseMs: 5,
