@@ -1,27 +1,21 @@
-import { randomUUID } from "node:crypto";
-import { EventStatus, EventType, type MatrixClient } from "matrix-js-sdk";
-import { MoreThan, type DataSource, type EntityManager } from "typeorm";
-import type { BotMessage, MessageContent } from "../chat/bot-message.js";
-import type { Rendered } from "../chat/render.js";
+import type { MatrixClient } from "matrix-js-sdk";
+import type { DataSource, EntityManager } from "typeorm";
+import type { BotMessage } from "../chat/bot-message.js";
 import { toContents } from "../chat/message-parts.js";
+import type { Rendered } from "../chat/render.js";
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../ops/log.js";
-import { decideAudience, type AudienceDecision, type Exchange } from "../policy/audience.js";
-import {
-  isMoreRestrictive,
-  parseTlp,
-  TLP_LABELS,
-  type TlpLabel,
-  type TlpNames,
-} from "../policy/tlp.js";
-import { audit } from "../store/audit-log.js";
-import { OutgoingMessage } from "../store/entities/outgoing-message.js";
+import type { AudienceDecision, Exchange } from "../policy/audience.js";
+import { parseTlp, TLP_LABELS, type TlpLabel, type TlpNames } from "../policy/tlp.js";
+import { AttachmentStore } from "../store/attachment-store.js";
+import type { OutgoingMessage } from "../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import { logRetriedFailure, storageUnavailable } from "../store/storage-errors.js";
+import { CorruptStoredValue } from "../store/stored-json.js";
 import { transaction } from "../store/transaction.js";
-import { AttachmentStore } from "../store/attachment-store.js";
-import { attachmentContent } from "./attachment-upload.js";
-import { currentRoomFacts, readRoomFacts } from "./room-facts.js";
+import { contentToSend, leaveRoom, sendUnderTransactionId } from "./event-sending.js";
+import { OutgoingRows, type SealedMessage } from "./outgoing-rows.js";
+import { decideSend, type SendRules } from "./send-decision.js";
 import { SentMarks } from "./sent-marks.js";
 
 /**
@@ -109,10 +103,20 @@ export class Outbox {
 
   private readonly attachments: AttachmentStore;
   private readonly sentMarks: SentMarks;
+  private readonly rows: OutgoingRows;
+  private readonly rules: SendRules;
 
   constructor(private readonly options: OutboxOptions) {
     this.attachments = new AttachmentStore(options.cipher);
     this.sentMarks = new SentMarks(options.dataSource);
+    this.rows = new OutgoingRows(options.dataSource, options.cipher);
+    this.rules = {
+      client: options.client,
+      directory: options.directory,
+      exchangeOf: (caseId, roomId) => options.exchanges.exchangeOf(caseId, roomId),
+      ceiling: options.ceiling,
+      roomAudience: options.roomAudience,
+    };
   }
 
   /** Records a message to send, as part of the caller's transaction. */
@@ -126,43 +130,10 @@ export class Outbox {
     const contents = toContents(message, this.options.tlpNames);
     for (const [i, content] of contents.entries()) {
       const last = i === contents.length - 1;
-      await this.insert(manager, roomId, message, content, requester, last);
+      await this.rows.insert(manager, roomId, message, content, requester, last);
     }
     this.touched.add(roomId);
     this.enqueuedSinceFlush.add(roomId);
-  }
-
-  private async insert(
-    manager: EntityManager,
-    roomId: string,
-    message: BotMessage,
-    content: MessageContent,
-    requester: string | null,
-    last: boolean,
-  ): Promise<void> {
-    const txnId = `dsx-${randomUUID()}`;
-    await manager.insert(OutgoingMessage, {
-      txnId,
-      roomId,
-      label: message.label,
-      caseId: message.caseId ?? null,
-      requester: message.privateTo ?? requester,
-      content: this.options.cipher.encrypt(
-        JSON.stringify({
-          content,
-          privateTo: message.privateTo ?? null,
-          ...(message.attachment === undefined ? {} : { attachment: message.attachment }),
-          ...(last && message.leaveAfter === true ? { leaveAfter: true } : {}),
-        }),
-        sealContext(txnId),
-      ),
-      state: "pending",
-      eventId: null,
-      reason: null,
-      attempts: 0,
-      createdAt: Date.now(),
-      updatedAt: Date.now(),
-    });
   }
 
   /**
@@ -227,7 +198,7 @@ export class Outbox {
       if (!this.stopped && !this.backingOff()) {
         const touched = [...this.touched];
         this.touched.clear();
-        const rooms = this.scanAll ? await this.roomsWithPending() : touched;
+        const rooms = this.scanAll ? await this.rows.roomsWithPending() : touched;
         this.scanAll = false;
         for (const roomId of rooms) {
           // A busy room is looked at again when its chain ends (it may have missed the new row).
@@ -253,38 +224,16 @@ export class Outbox {
   }
 
   /**
-   * Rooms with pending messages, the one waiting longest first: read at the first drain and
-   * after a failure; otherwise the rooms `enqueue` touched since are enough (a query less for
-   * each message).
-   */
-  private async roomsWithPending(): Promise<string[]> {
-    const rows = await this.options.dataSource
-      .getRepository(OutgoingMessage)
-      .createQueryBuilder("message")
-      .select("message.roomId", "roomId")
-      .addSelect("MIN(message.id)", "first")
-      .where("message.state = :state", { state: "pending" })
-      .groupBy("message.roomId")
-      .orderBy("first", "ASC")
-      .getRawMany<{ roomId: string }>();
-    return rows.map((row) => row.roomId);
-  }
-
-  /**
    * Sends one room's pending messages in order; stops at a failure (the retry timer resumes).
    * A message's "sent" mark is committed in the background, so the next one goes at once; the
    * chain ends only when its marks are in, so no scan sees a sent message as pending.
    */
   private async drainRoom(roomId: string): Promise<void> {
-    const repository = this.options.dataSource.getRepository(OutgoingMessage);
     let after = 0;
     try {
       for (;;) {
         if (this.stopped || this.backingOff()) return;
-        const row = await repository.findOne({
-          where: { state: "pending", roomId, id: MoreThan(after) },
-          order: { id: "ASC" },
-        });
+        const row = await this.rows.nextPending(roomId, after);
         if (!row) return;
         const outcome = await this.sendOne(row);
         if (outcome === "retry") {
@@ -303,29 +252,33 @@ export class Outbox {
   }
 
   private async sendOne(row: OutgoingMessage): Promise<"done" | "retry"> {
-    const { client, cipher, log } = this.options;
-    const sealed = JSON.parse(cipher.decrypt(row.content ?? "", sealContext(row.txnId))) as {
-      content: MessageContent;
-      privateTo: string | null;
-      attachment?: number;
-      leaveAfter?: boolean;
-    };
+    const { client, log } = this.options;
+    let sealed: SealedMessage;
+    try {
+      sealed = this.rows.sealed(row);
+    } catch (error) {
+      // A damaged row would hold its room's queue for ever: it is given up, loudly.
+      if (!(error instanceof CorruptStoredValue)) throw error;
+      log.error("an outgoing message is damaged; it is not sent", { roomId: row.roomId, error });
+      await this.rows.fail(row, "damaged");
+      return "done";
+    }
     const label = parseTlp(row.label) ?? "RED";
     // A room the client does not know yet (made a moment ago, not yet synced) is waited for a
     // few rounds; one it never learns of is given up without an explanation, which could not
     // be sent there either.
     if (!client.getRoom(row.roomId)) {
       if (row.attempts < ROOM_WAIT_ATTEMPTS) {
-        await this.countAttempt(row);
+        await this.rows.countAttempt(row);
         return "retry";
       }
-      await this.fail(row, "room-unknown");
+      await this.rows.fail(row, "room-unknown");
       return "done";
     }
     let decision: AudienceDecision;
     let again: () => AudienceDecision;
     try {
-      ({ decision, again } = await this.decide(row, label, sealed.privateTo));
+      ({ decision, again } = await decideSend(this.rules, row, label, sealed.privateTo));
     } catch (error) {
       log.warn("could not read the room before sending; will retry", { roomId: row.roomId, error });
       return "retry";
@@ -336,21 +289,27 @@ export class Outbox {
         this.options.guarded?.(row.roomId) === true &&
         row.attempts < GUARD_WAIT_ATTEMPTS;
       if (waitForGuard) {
-        await this.countAttempt(row);
+        await this.rows.countAttempt(row);
         return "retry";
       }
       await this.refuse(row, decision);
       return "done";
     }
     try {
-      const content = await this.contentOf(sealed.content, sealed.attachment);
+      const content = await contentToSend(
+        client,
+        this.attachments,
+        this.options.dataSource,
+        sealed.content,
+        sealed.attachment,
+      );
       if (content === undefined) {
-        await this.fail(row, "attachment-gone");
+        await this.rows.fail(row, "attachment-gone");
         return "done";
       }
       // The room as it is now, after the upload: someone who came meanwhile is decided next round.
       if (!again().allowed) return "retry";
-      const eventId = await this.send(row, content);
+      const eventId = await sendUnderTransactionId(client, row, content);
       if (eventId === undefined) return "retry";
       log.debug("sent", { roomId: row.roomId, eventId, label: row.label });
       // Left before the row is marked sent: a crash in between repeats the send under the same
@@ -373,19 +332,13 @@ export class Outbox {
           status,
           ...(errcode ? { errcode } : {}),
         });
-        await this.fail(row, errcode ?? `http-${String(status)}`);
+        await this.rows.fail(row, errcode ?? `http-${String(status)}`);
         return "done";
       }
       // The database failed (marking the message sent): drain's retry sends it again under
       // the same transaction ID, which the homeserver answers with the same event.
       if (storageUnavailable(error) !== undefined) throw error;
-      await transaction(this.options.dataSource, (manager) =>
-        manager.update(
-          OutgoingMessage,
-          { id: row.id },
-          { attempts: row.attempts + 1, updatedAt: Date.now() },
-        ),
-      );
+      await this.rows.countAttempt(row);
       log.warn("sending failed; will retry", {
         roomId: row.roomId,
         attempt: row.attempts + 1,
@@ -393,117 +346,6 @@ export class Outbox {
       });
       return "retry";
     }
-  }
-
-  /**
-   * Sends under the row's transaction ID. The client remembers every transaction ID it has seen
-   * and refuses a second `sendEvent` with one (its local echo): a send it failed is resent as the
-   * same event, one it already completed gives its event ID, one in flight is waited for.
-   */
-  private async send(
-    row: OutgoingMessage,
-    content: Record<string, unknown>,
-  ): Promise<string | undefined> {
-    const { client } = this.options;
-    const room = client.getRoom(row.roomId);
-    const known = room?.getEventForTxnId(row.txnId);
-    if (room && known) {
-      if (known.status === EventStatus.NOT_SENT)
-        return (await client.resendEvent(known, room)).event_id;
-      if (known.status === null || known.status === EventStatus.SENT) return known.getId();
-      return undefined;
-    }
-    const sent = await client.sendEvent(
-      row.roomId,
-      EventType.RoomMessage,
-      content as never,
-      row.txnId,
-    );
-    return sent.event_id;
-  }
-
-  /**
-   * The content to send: the message, or the attachment it names uploaded encrypted (undefined
-   * when the attachment is gone: its case closed meanwhile).
-   */
-  private async contentOf(
-    content: MessageContent,
-    attachmentId: number | undefined,
-  ): Promise<Record<string, unknown> | undefined> {
-    if (attachmentId === undefined) return content;
-    const attachment = await this.attachments.read(this.options.dataSource.manager, attachmentId);
-    if (attachment === undefined) return undefined;
-    const fields = Object.fromEntries(
-      Object.entries(content).filter(([key]) => key.startsWith("org.dsx.")),
-    );
-    return attachmentContent(this.options.client, attachment, fields);
-  }
-
-  private async countAttempt(row: OutgoingMessage): Promise<void> {
-    await transaction(this.options.dataSource, (manager) =>
-      manager.update(OutgoingMessage, { id: row.id }, { attempts: row.attempts + 1 }),
-    );
-  }
-
-  /** A message that will never go: recorded as failed, with why, and audited. */
-  private async fail(row: OutgoingMessage, reason: string): Promise<void> {
-    await transaction(this.options.dataSource, async (manager) => {
-      await manager.update(
-        OutgoingMessage,
-        { id: row.id },
-        { state: "failed", content: null, requester: null, reason, updatedAt: Date.now() },
-      );
-      await audit(manager, {
-        actor: null,
-        action: "send.failed",
-        caseId: row.caseId,
-        roomId: row.roomId,
-        outcome: reason,
-      });
-    });
-  }
-
-  /**
-   * The audience decision, and a way to take it again at once, with no wait: the members are
-   * read again after every wait (the case, the directory, an upload), as a sync may change them
-   * meanwhile, and the send must follow the last reading with no wait in between.
-   */
-  private async decide(
-    row: OutgoingMessage,
-    label: TlpLabel,
-    privateTo: string | null,
-  ): Promise<{ decision: AudienceDecision; again: () => AudienceDecision }> {
-    const { client } = this.options;
-    const ceiling = this.options.ceiling?.(row.roomId);
-    if (ceiling !== undefined && isMoreRestrictive(label, ceiling)) {
-      const decision: AudienceDecision = { allowed: false, reason: "above-room-ceiling" };
-      return { decision, again: () => decision };
-    }
-    const published = await readRoomFacts(client, row.roomId, label !== "WHITE");
-    const botUserId = client.getSafeUserId();
-    const exchange: Exchange | undefined =
-      privateTo !== null
-        ? { participants: new Set([privateTo, botUserId]), organisations: new Set() }
-        : row.caseId !== null
-          ? await this.options.exchanges.exchangeOf(row.caseId, row.roomId)
-          : undefined;
-    const only = label === "WHITE" ? undefined : this.options.roomAudience?.(row.roomId);
-    const judge = (): AudienceDecision => {
-      const room = client.getRoom(row.roomId);
-      if (!published || !room) return { allowed: false, reason: "outside-audience", offenders: [] };
-      const facts = {
-        ...currentRoomFacts(room),
-        publishedInDirectory: published.publishedInDirectory,
-      };
-      if (only !== undefined) {
-        const offenders = [...new Set(facts.members.map((m) => m.userId))]
-          .filter((userId) => userId !== botUserId && !only(userId))
-          .sort();
-        if (offenders.length > 0) return { allowed: false, reason: "outside-audience", offenders };
-      }
-      return decideAudience(label, facts, exchange, this.options.directory(), botUserId);
-    };
-    return { decision: judge(), again: judge };
   }
 
   private async refuse(row: OutgoingMessage, decision: RefusedDecision): Promise<void> {
@@ -522,24 +364,7 @@ export class Outbox {
       requester: row.requester,
     });
     await transaction(dataSource, async (manager) => {
-      await manager.update(
-        OutgoingMessage,
-        { id: row.id },
-        {
-          state: "refused",
-          content: null,
-          requester: null,
-          reason: decision.reason,
-          updatedAt: Date.now(),
-        },
-      );
-      await audit(manager, {
-        actor: row.requester,
-        action: "send.refused",
-        caseId: row.caseId,
-        roomId: row.roomId,
-        outcome: decision.reason,
-      });
+      await this.rows.refused(manager, row, decision.reason);
       // The explanation is WHITE and says nothing of the withheld message but its label.
       await this.enqueue(
         manager,
@@ -574,13 +399,3 @@ const ROOM_WAIT_ATTEMPTS = 6;
 
 /** Rounds a message waits in a guarded room for an outsider to be removed (about a minute). */
 const GUARD_WAIT_ATTEMPTS = 6;
-
-async function leaveRoom(client: MatrixClient, roomId: string): Promise<void> {
-  const membership = client.getRoom(roomId)?.getMyMembership();
-  if (membership === "leave" || membership === "ban") return;
-  await client.leave(roomId);
-}
-
-function sealContext(txnId: string): string {
-  return `outgoing_message.content:${txnId}`;
-}

@@ -19,20 +19,33 @@ async function sourceFiles(folder: string): Promise<string[]> {
   return files.flat();
 }
 
+/** The outbox's own modules: the one place that sends (its send under a transaction ID). */
+const OUTBOX_SENDS = join("src", "matrix", "event-sending.ts");
+
 describe("architecture", () => {
   it("only the outbox calls the SDK's send methods (invariant 1)", async () => {
     const offenders: string[] = [];
     for (const file of await sourceFiles(join(repositoryRoot, "src"))) {
       const name = relative(repositoryRoot, file);
-      if (name === join("src", "matrix", "outbox.ts")) continue;
+      if (name === OUTBOX_SENDS) continue;
       const lines = (await readFile(file, "utf8")).split("\n");
       lines.forEach((line, i) => {
         if (SEND_METHODS.test(line)) offenders.push(`${name}:${i + 1}: ${line.trim()}`);
       });
     }
     expect(offenders).to.deep.equal([]);
-    const outbox = await readFile(join(repositoryRoot, "src", "matrix", "outbox.ts"), "utf8");
-    expect(outbox, "the outbox itself sends").to.match(SEND_METHODS);
+    const sends = await readFile(join(repositoryRoot, OUTBOX_SENDS), "utf8");
+    expect(sends, "the outbox itself sends").to.match(SEND_METHODS);
+    const users = await Promise.all(
+      (await sourceFiles(join(repositoryRoot, "src"))).map(async (file) =>
+        /from "\.\/event-sending\.js"/.test(await readFile(file, "utf8"))
+          ? relative(repositoryRoot, file)
+          : [],
+      ),
+    );
+    expect(users.flat(), "only the outbox uses its sending").to.deep.equal([
+      join("src", "matrix", "outbox.ts"),
+    ]);
   });
 
   it("only the demo runs test support, from its one entry, which the CLI loads lazily", async () => {

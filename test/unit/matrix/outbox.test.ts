@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { randomBytes } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { verbatim } from "../../../src/chat/render.js";
 import { Outbox } from "../../../src/matrix/outbox.js";
@@ -7,6 +8,7 @@ import type { TlpLabel } from "../../../src/policy/tlp.js";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { AuditEntry } from "../../../src/store/entities/audit-entry.js";
 import { OutgoingMessage } from "../../../src/store/entities/outgoing-message.js";
+import { FieldCipher } from "../../../src/store/field-cipher.js";
 import { BOT, FakeClient, MARIA, testOutbox } from "../../support/matrix/fake-outbox-client.js";
 
 describe("matrix/outbox", () => {
@@ -131,6 +133,27 @@ describe("matrix/outbox", () => {
     const states = (await dataSource.getRepository(OutgoingMessage).find()).map((m) => m.state);
     expect(states).to.deep.equal(["sent"]);
     await box.stop();
+  });
+
+  it("gives up a damaged row loudly, and sends the room's next message", async () => {
+    const cipher = new FieldCipher(randomBytes(32));
+    const box = testOutbox(client, dataSource, () => Promise.resolve(undefined), { cipher });
+    await enqueue(box, "!dm", { label: "WHITE", text: verbatim("one") });
+    await enqueue(box, "!dm", { label: "WHITE", text: verbatim("two") });
+    const first = await dataSource.getRepository(OutgoingMessage).findOneByOrFail({ id: 1 });
+    // Sealed as a row is, but not of a row's shape (a bug, or a restore gone wrong).
+    const damaged = cipher.encrypt(
+      '{"content":{"body":1}}',
+      `outgoing_message.content:${first.txnId}`,
+    );
+    await dataSource.getRepository(OutgoingMessage).update({ id: 1 }, { content: damaged });
+    await box.flush();
+    expect(client.sent.map((s) => s.content["body"])).to.deep.equal(["[TLP:WHITE] two"]);
+    const rows = await dataSource.getRepository(OutgoingMessage).find({ order: { id: "ASC" } });
+    expect(rows.map((m) => [m.state, m.reason, m.content])).to.deep.equal([
+      ["failed", "damaged", null],
+      ["sent", null, null],
+    ]);
   });
 
   it("gives up on a room the client never learns of, without explaining into it", async () => {
