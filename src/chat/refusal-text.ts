@@ -1,7 +1,14 @@
-import type { RefusedDecision, SendRefusal } from "../matrix/outbox.js";
-import { tlpTag, type TlpNames } from "../policy/tlp.js";
+import type { RefusedDecision } from "../policy/audience.js";
+import { tlpTag, type TlpLabel, type TlpNames } from "../policy/tlp.js";
 import type { Catalog } from "./catalog.js";
 import { renderText, type Rendered } from "./render.js";
+
+/** A send the outbox refused: the label, why, and who asked for the message (if anyone). */
+export interface SendRefusal {
+  readonly label: TlpLabel;
+  readonly decision: RefusedDecision;
+  readonly requester: string | null;
+}
 
 /** Why a labelled message was withheld, in a catalogue key each. */
 const REASON_KEYS: Record<RefusedDecision["reason"], string> = {

@@ -2,18 +2,19 @@ import {
   Direction,
   MatrixEventEvent,
   RoomEvent,
-  type IRoomEvent,
   type MatrixClient,
   type MatrixEvent,
   type Room,
 } from "matrix-js-sdk";
-import { In, type DataSource, type EntityManager } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "../ops/log.js";
-import { HandledEvent } from "../store/entities/handled-event.js";
-import { UndecryptableEvent } from "../store/entities/undecryptable-event.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import { logRetriedFailure, storageUnavailable } from "../store/storage-errors.js";
 import { transaction } from "../store/transaction.js";
+import { HandledEvents } from "./handled-events.js";
+import { isTimelineStart, missedBefore, type GapReader } from "./timeline-gap.js";
+import { Turns } from "./turns.js";
+import { UndecryptableEvents } from "./undecryptable-events.js";
 
 /** What the bot does with an event; runs inside the transaction that records it as handled. */
 export interface EventHandler {
@@ -61,9 +62,6 @@ export interface InboxOptions {
   readonly afterRestore?: boolean;
 }
 
-/** Pages of `/messages` a gap is filled with at most (each of PAGE_SIZE events). */
-const MAX_GAP_PAGES = 40;
-const PAGE_SIZE = 50;
 /** Undecryptable events are kept this long after the sender was asked to resend. */
 const UNDECRYPTABLE_KEPT_MS = 7 * 24 * 3600_000;
 /** Rooms caught up at once at start. */
@@ -98,7 +96,15 @@ export class Inbox {
    */
   private caughtUp = false;
 
-  constructor(private readonly options: InboxOptions) {}
+  private readonly undecryptable: UndecryptableEvents;
+  private readonly handled: HandledEvents;
+  private readonly gapReader: GapReader;
+
+  constructor(private readonly options: InboxOptions) {
+    this.undecryptable = new UndecryptableEvents(options.dataSource, options.cipher);
+    this.handled = new HandledEvents(options.dataSource);
+    this.gapReader = { client: options.client, log: options.log, handled: this.handled };
+  }
 
   /** Listens to the client; call before `startClient` so that no event is missed. */
   attach(): void {
@@ -165,11 +171,16 @@ export class Inbox {
     const events = room.getLiveTimeline().getEvents();
     // One query for the room rather than one per event: at start every room of the bot (a
     // thousand ticket rooms) is looked through. `process` checks each unhandled one again.
-    const handled = await this.handledAmong(events.map((e) => e.getId() ?? ""));
+    const handled = await this.handled.among(events.map((e) => e.getId() ?? ""));
     const first = events.find((e) => !e.getId()?.startsWith("~"));
     const gap =
-      !first || !(handled.has(first.getId() ?? "") || this.nothingBefore(first))
-        ? await this.missedBefore(
+      !first ||
+      !(
+        handled.has(first.getId() ?? "") ||
+        isTimelineStart(first, this.options.client.getSafeUserId())
+      )
+        ? await missedBefore(
+            this.gapReader,
             room.roomId,
             room.getLiveTimeline().getPaginationToken(Direction.Backward),
           )
@@ -197,16 +208,7 @@ export class Inbox {
       .map((event) => event.getId() ?? "")
       .filter((eventId) => eventId !== "" && !eventId.startsWith("~"));
     if (answered.length > 0) {
-      const handledAt = Date.now();
-      await transaction(this.options.dataSource, (manager) =>
-        manager
-          .createQueryBuilder()
-          .insert()
-          .into(HandledEvent)
-          .values(answered.map((eventId) => ({ eventId, roomId, handledAt })))
-          .orIgnore()
-          .execute(),
-      );
+      await this.handled.recordAll(roomId, answered);
       this.options.log.info("after a restore: events answered before it are not handled again", {
         roomId,
         count: answered.length,
@@ -215,67 +217,10 @@ export class Inbox {
     return backlog.slice(latestOwn + 1);
   }
 
-  /** The room's first event, or the bot's join: what a gap is filled back to (`fillGap`). */
-  private nothingBefore(event: MatrixEvent): boolean {
-    if (event.getType() === "m.room.create") return true;
-    return (
-      event.getType() === "m.room.member" &&
-      event.getStateKey() === this.options.client.getSafeUserId() &&
-      event.getContent()["membership"] === "join"
-    );
-  }
-
-  private async handledAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const rows = await this.options.dataSource.getRepository(HandledEvent).find({
-      select: { eventId: true },
-      where: { eventId: In([...eventIds]) },
-    });
-    return new Set(rows.map((row) => row.eventId));
-  }
-
   /** Fetches back from `token` to the last handled event (or the bot's join) and handles the rest in order. */
   private async fillGap(roomId: string, token: string | null): Promise<void> {
-    for (const event of await this.missedBefore(roomId, token)) await this.process(event);
-  }
-
-  /** The events from the last handled one (or the bot's join) up to `token`, oldest first. */
-  private async missedBefore(roomId: string, token: string | null): Promise<MatrixEvent[]> {
-    const { client, log } = this.options;
-    const botUserId = client.getSafeUserId();
-    const missed: IRoomEvent[] = [];
-    let from = token;
-    let pages = 0;
-    for (; from !== null && pages < MAX_GAP_PAGES; pages++) {
-      const page = await client.createMessagesRequest(roomId, from, PAGE_SIZE, Direction.Backward);
-      let reachedKnown = false;
-      for (const raw of page.chunk) {
-        if (await this.isHandled(raw.event_id)) {
-          reachedKnown = true;
-          break;
-        }
-        missed.push(raw);
-        const joinedHere =
-          raw.type === "m.room.member" &&
-          (raw as IRoomEvent & { state_key?: string }).state_key === botUserId &&
-          raw.content["membership"] === "join";
-        if (joinedHere) {
-          reachedKnown = true;
-          break;
-        }
-      }
-      if (reachedKnown || page.chunk.length === 0) break;
-      from = page.end ?? null;
-    }
-    if (pages === MAX_GAP_PAGES)
-      log.warn("gap longer than the back-fill limit; older events skipped", {
-        roomId,
-        count: missed.length,
-      });
-    if (missed.length > 0)
-      log.info("filling a gap in the timeline", { roomId, count: missed.length });
-    const mapper = client.getEventMapper();
-    return missed.reverse().map((raw) => mapper({ ...raw, room_id: roomId }));
+    for (const event of await missedBefore(this.gapReader, roomId, token))
+      await this.process(event);
   }
 
   /**
@@ -333,7 +278,7 @@ export class Inbox {
     const roomId = event.getRoomId();
     if (!eventId || !roomId || eventId.startsWith("~")) return;
     if (event.getSender() === client.getUserId()) return;
-    if (await this.isHandled(eventId)) return;
+    if (await this.handled.has(eventId)) return;
 
     if (event.isEncrypted()) {
       await client.decryptEventIfNeeded(event);
@@ -345,19 +290,19 @@ export class Inbox {
     try {
       const prepared = handler.prepare ? await handler.prepare(event) : undefined;
       await transaction(dataSource, async (manager) => {
-        await manager.insert(HandledEvent, { eventId, roomId, handledAt: Date.now() });
-        await manager.delete(UndecryptableEvent, { eventId });
+        await this.handled.record(manager, eventId, roomId);
+        await this.undecryptable.forgetIn(manager, eventId);
         await handler.handle(event, manager, prepared);
       });
       this.counts.handled++;
     } catch (error) {
       // The database, not the handler, failed: not the event's fault, tried again (process).
       if (storageUnavailable(error) !== undefined) throw error;
-      if (await this.isHandled(eventId)) return; // handled meanwhile (a duplicate delivery)
+      if (await this.handled.has(eventId)) return; // handled meanwhile (a duplicate delivery)
       log.error("handling an event failed; recorded and apologised", { roomId, eventId, error });
       await transaction(dataSource, async (manager) => {
-        await manager.insert(HandledEvent, { eventId, roomId, handledAt: Date.now() });
-        await manager.delete(UndecryptableEvent, { eventId });
+        await this.handled.record(manager, eventId, roomId);
+        await this.undecryptable.forgetIn(manager, eventId);
         await handler.failed(event, manager);
       });
       this.counts.failed++;
@@ -365,29 +310,12 @@ export class Inbox {
     this.options.afterHandled();
   }
 
-  private async isHandled(eventId: string): Promise<boolean> {
-    return (await this.options.dataSource.getRepository(HandledEvent).countBy({ eventId })) > 0;
-  }
-
   /** Keeps the event (sealed) and handles it as soon as its key arrives. */
   private async keepUndecryptable(event: MatrixEvent): Promise<void> {
     const eventId = event.getId() ?? "";
     const roomId = event.getRoomId() ?? "";
-    const repository = this.options.dataSource.getRepository(UndecryptableEvent);
-    if ((await repository.countBy({ eventId })) === 0) {
+    if (await this.undecryptable.keep(event))
       this.options.log.warn("kept an event that cannot be decrypted yet", { roomId, eventId });
-      await transaction(this.options.dataSource, (manager) =>
-        manager.insert(UndecryptableEvent, {
-          eventId,
-          roomId,
-          sender: event.getSender() ?? "",
-          event: this.options.cipher.encrypt(JSON.stringify(event.event), sealContext(eventId)),
-          firstSeenAt: Date.now(),
-          attempts: 0,
-          resendAskedAt: null,
-        }),
-      );
-    }
     if (!this.watching.has(eventId)) {
       this.watching.add(eventId);
       event.once(MatrixEventEvent.Decrypted, (decrypted) => {
@@ -419,37 +347,22 @@ export class Inbox {
 
   /** Tries the kept events again; asks senders to resend those whose key has not come in time. */
   private async retryUndecryptable(): Promise<void> {
-    const { client, dataSource, cipher, handler, resendAfterMs } = this.options;
-    const repository = dataSource.getRepository(UndecryptableEvent);
+    const { client, handler, resendAfterMs } = this.options;
     const mapper = client.getEventMapper();
-    for (const row of await repository.find({ order: { firstSeenAt: "ASC" } })) {
+    for (const row of await this.undecryptable.all()) {
       const now = Date.now();
       if (row.resendAskedAt !== null && now - row.resendAskedAt > UNDECRYPTABLE_KEPT_MS) {
-        await transaction(dataSource, (manager) =>
-          manager.delete(UndecryptableEvent, { eventId: row.eventId }),
-        );
+        await this.undecryptable.forget(row.eventId);
         continue;
       }
       if (!this.watching.has(row.eventId)) {
-        const raw = JSON.parse(
-          cipher.decrypt(row.event, sealContext(row.eventId)),
-        ) as Partial<IRoomEvent>;
+        const raw = this.undecryptable.raw(row);
         this.enqueue(row.roomId, () => this.process(mapper(raw)));
       }
-      await transaction(dataSource, (manager) =>
-        manager.update(
-          UndecryptableEvent,
-          { eventId: row.eventId },
-          { attempts: row.attempts + 1 },
-        ),
-      );
+      await this.undecryptable.countAttempt(row);
       if (row.resendAskedAt === null && now - row.firstSeenAt >= resendAfterMs) {
-        await transaction(dataSource, async (manager) => {
-          await manager.update(
-            UndecryptableEvent,
-            { eventId: row.eventId },
-            { resendAskedAt: now },
-          );
+        await transaction(this.options.dataSource, async (manager) => {
+          await this.undecryptable.resendAsked(manager, row, now);
           await handler.askToResend(
             { roomId: row.roomId, sender: row.sender, ts: row.firstSeenAt },
             manager,
@@ -457,30 +370,6 @@ export class Inbox {
         });
         this.options.afterHandled();
       }
-    }
-  }
-}
-
-function sealContext(eventId: string): string {
-  return `undecryptable_event.event:${eventId}`;
-}
-
-/** Runs at most `size` tasks at a time; the others wait their turn in order. */
-class Turns {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly size: number) {}
-
-  async take<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
     }
   }
 }

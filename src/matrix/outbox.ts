@@ -2,10 +2,11 @@ import type { MatrixClient } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
 import type { BotMessage } from "../chat/bot-message.js";
 import { toContents } from "../chat/message-parts.js";
+import type { SendRefusal } from "../chat/refusal-text.js";
 import type { Rendered } from "../chat/render.js";
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../ops/log.js";
-import type { AudienceDecision, Exchange } from "../policy/audience.js";
+import type { AudienceDecision, Exchange, RefusedDecision } from "../policy/audience.js";
 import { parseTlp, TLP_LABELS, type TlpLabel, type TlpNames } from "../policy/tlp.js";
 import { AttachmentStore } from "../store/attachment-store.js";
 import type { OutgoingMessage } from "../store/entities/outgoing-message.js";
@@ -25,15 +26,6 @@ import { SentMarks } from "./sent-marks.js";
 export interface ExchangeResolver {
   exchangeOf(caseId: string, roomId?: string): Promise<Exchange | undefined>;
 }
-
-/** A send the outbox refused: the label, why, and who asked for the message (if anyone). */
-export interface SendRefusal {
-  readonly label: TlpLabel;
-  readonly decision: RefusedDecision;
-  readonly requester: string | null;
-}
-
-export type RefusedDecision = Exclude<AudienceDecision, { allowed: true }>;
 
 export interface OutboxOptions {
   readonly client: MatrixClient;

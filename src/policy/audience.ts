@@ -44,6 +44,9 @@ export type AudienceRefusal =
 
 export type AudienceDecision = { allowed: true } | ({ allowed: false } & AudienceRefusal);
 
+/** A decision that withholds the message. */
+export type RefusedDecision = Exclude<AudienceDecision, { allowed: true }>;
+
 /**
  * May a message with this label be sent to this room? (The table in DESIGN.md, "TLP: audiences
  * and enforcement".) Every member, joined or invited, must be inside the label's audience. The

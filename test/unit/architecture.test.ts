@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { repositoryRoot } from "../support/paths.js";
 
 /** The SDK's methods that put something into a room or to a device. */
@@ -22,7 +22,56 @@ async function sourceFiles(folder: string): Promise<string[]> {
 /** The outbox's own modules: the one place that sends (its send under a transaction ID). */
 const OUTBOX_SENDS = join("src", "matrix", "event-sending.ts");
 
+/**
+ * The folders of `src/`, lowest first: a module imports only from its own folder and those
+ * before it (bot → cases → matrix → chat → schedule/store → config/policy → failures/log), so
+ * that every arrow of the picture points one way. `src/cli.ts` is the entry, above them all.
+ */
+const LAYERS = [
+  "log",
+  "failures",
+  "policy",
+  "config",
+  "store",
+  "schedule",
+  "chat",
+  "matrix",
+  "guard",
+  "cases",
+  "ops",
+  "backup",
+  "bot",
+  "cli",
+  "demo",
+];
+
+/** The folder of `src/` a file is in ("" for the entry, `src/cli.ts`). */
+function folderOf(file: string): string | undefined {
+  const inSrc = relative(join(repositoryRoot, "src"), file);
+  if (inSrc.startsWith("..")) return undefined;
+  return inSrc.includes(sep) ? (inSrc.split(sep)[0] ?? "") : "";
+}
+
 describe("architecture", () => {
+  it("imports run down the layers only", async () => {
+    const offenders: string[] = [];
+    for (const file of await sourceFiles(join(repositoryRoot, "src"))) {
+      const from = folderOf(file) ?? "";
+      const text = await readFile(file, "utf8");
+      for (const [, specifier = ""] of text.matchAll(/^(?:import|export)[^"]*from "(\.[^"]+)"/gm)) {
+        const to = folderOf(resolve(dirname(file), specifier));
+        if (to === undefined || to === from || from === "") continue;
+        const below = LAYERS.indexOf(to) !== -1 && LAYERS.indexOf(to) < LAYERS.indexOf(from);
+        if (!below) offenders.push(`${relative(repositoryRoot, file)} → ${specifier}`);
+      }
+    }
+    const unknown = (await readdir(join(repositoryRoot, "src"), { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory() && !LAYERS.includes(entry.name))
+      .map((entry) => entry.name);
+    expect(unknown, "folders with no layer").to.deep.equal([]);
+    expect(offenders, "imports that run up a layer").to.deep.equal([]);
+  });
+
   it("only the outbox calls the SDK's send methods (invariant 1)", async () => {
     const offenders: string[] = [];
     for (const file of await sourceFiles(join(repositoryRoot, "src"))) {
