@@ -32,6 +32,7 @@ const DECISIONS = z.array(z.object({ userId: z.string(), reason: z.string() }));
 export class AlertStore {
   constructor(private readonly cipher: FieldCipher) {}
 
+  /** A new draft, in review, its text sealed and nothing kept yet. */
   async create(manager: EntityManager, draft: NewAlert): Promise<Alert> {
     const now = Date.now();
     return manager.save(
@@ -58,6 +59,7 @@ export class AlertStore {
     );
   }
 
+  /** The alert or warning of this number. */
   get(manager: EntityManager, caseId: string): Promise<Alert | null> {
     return manager.findOneBy(Alert, { caseId });
   }
@@ -79,10 +81,12 @@ export class AlertStore {
     return manager.find(Alert, { where: { state: "awaiting-approval" }, order: { id: "ASC" } });
   }
 
+  /** A value sealed for one column of one alert (it opens nowhere else). */
   seal(caseId: string, column: Sealed, value: string): string {
     return this.cipher.encrypt(value, `alert.${column}:${caseId}`);
   }
 
+  /** A sealed column read back; "" when it is empty. */
   open(alert: Alert, column: Sealed): string {
     const value = alert[column];
     return value === null ? "" : this.cipher.decrypt(value, `alert.${column}:${alert.caseId}`);
@@ -94,6 +98,7 @@ export class AlertStore {
     return text === "" ? [] : decode(TEXTS, text, `the kept findings of ${alert.caseId}`);
   }
 
+  /** The advisory members who approved (plain, to count them without opening the reasons). */
   approvals(alert: Alert): string[] {
     return alert.approvals === null
       ? []
@@ -136,6 +141,7 @@ export class AlertStore {
     });
   }
 
+  /** Changes an alert's row, and the alert in hand with it. */
   async update(
     manager: EntityManager,
     alert: Alert,

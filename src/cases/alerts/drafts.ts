@@ -82,6 +82,7 @@ export class Drafts {
     this.review = new Review(o, this);
   }
 
+  /** What drafts of a kind do once approved: community alerts and warnings each define theirs. */
   define(kind: AlertKind, behaviour: DraftKind): void {
     this.kinds.set(kind, behaviour);
   }

@@ -141,14 +141,17 @@ export class Warnings {
       });
   }
 
-  /** The warning room job's first step, outside a transaction: the room, made for a warning still to deliver. */
+  /** The warning room job, outside its transaction: the room of a warning still to deliver. */
   async makeRoom(job: ScheduledJob): Promise<string | undefined> {
     const alert = await this.o.store.get(this.o.reader(), job.caseId ?? "");
     if (alert?.state !== "delivering") return undefined;
     return this.o.rooms.caseRoom("warning", alert.caseId, this.recipients(alert));
   }
 
-  /** The job's second step, in its transaction: the room is recorded, and the warning delivered if someone is in. */
+  /**
+   * The warning room job, in its transaction: the room is recorded, and the warning delivered
+   * if a recipient is in already.
+   */
   async roomMade(
     job: ScheduledJob,
     manager: EntityManager,
@@ -175,7 +178,7 @@ export class Warnings {
 
   private async deliver(manager: EntityManager, alert: Alert): Promise<void> {
     if (alert.deliveryRoomId === null) return;
-    // The room holds the organisation's members: no one language is theirs.
+    // The room holds the organisation's members, with no language of its own.
     await this.o.say(manager, alert.deliveryRoomId, {
       label: parseTlp(alert.label) ?? "RED",
       caseId: alert.caseId,
@@ -208,7 +211,7 @@ export class Warnings {
     };
   }
 
-  /** The case closed: the bot says so in each warning's room and leaves it. */
+  /** The case closed: the bot says so in each warning's room (default language), and leaves. */
   async forgetCase(manager: EntityManager, caseId: string): Promise<void> {
     for (const alert of await this.o.store.deliveredOf(manager, caseId)) {
       if (alert.deliveryRoomId === null) continue;
