@@ -1,4 +1,5 @@
 import { Not, type EntityManager } from "typeorm";
+import { z } from "zod";
 import { forgetCaseTrail } from "../../store/case-trail.js";
 import { Alert, type AlertKind } from "../../store/entities/alert.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
@@ -17,10 +18,21 @@ export interface NewAlert {
   readonly text: string;
 }
 
+/** An advisory member's approval, with why DSX acts without the partner. */
+export interface Decision {
+  readonly userId: string;
+  readonly reason: string;
+}
+
+/** The kept findings, and who of the advisory committee approved. */
+const TEXTS = z.array(z.string());
+const DECISIONS = z.array(z.object({ userId: z.string(), reason: z.string() }));
+
 /** Alert rows, with the draft, the kept findings and the reason sealed (bound to the alert). */
 export class AlertStore {
   constructor(private readonly cipher: FieldCipher) {}
 
+  /** A new draft, in review, its text sealed and nothing kept yet. */
   async create(manager: EntityManager, draft: NewAlert): Promise<Alert> {
     const now = Date.now();
     return manager.save(
@@ -47,6 +59,7 @@ export class AlertStore {
     );
   }
 
+  /** The alert or warning of this number. */
   get(manager: EntityManager, caseId: string): Promise<Alert | null> {
     return manager.findOneBy(Alert, { caseId });
   }
@@ -68,10 +81,12 @@ export class AlertStore {
     return manager.find(Alert, { where: { state: "awaiting-approval" }, order: { id: "ASC" } });
   }
 
+  /** A value sealed for one column of one alert (it opens nowhere else). */
   seal(caseId: string, column: Sealed, value: string): string {
     return this.cipher.encrypt(value, `alert.${column}:${caseId}`);
   }
 
+  /** A sealed column read back; "" when it is empty. */
   open(alert: Alert, column: Sealed): string {
     const value = alert[column];
     return value === null ? "" : this.cipher.decrypt(value, `alert.${column}:${alert.caseId}`);
@@ -80,13 +95,53 @@ export class AlertStore {
   /** The findings the author kept as harmless, in lower case. */
   kept(alert: Alert): string[] {
     const text = this.open(alert, "kept");
-    return text === "" ? [] : (JSON.parse(text) as string[]);
+    return text === "" ? [] : decode(TEXTS, text, `the kept findings of ${alert.caseId}`);
   }
 
+  /** The advisory members who approved (plain, to count them without opening the reasons). */
   approvals(alert: Alert): string[] {
-    return alert.approvals === null ? [] : (JSON.parse(alert.approvals) as string[]);
+    return alert.approvals === null
+      ? []
+      : decode(TEXTS, alert.approvals, `the approvals of ${alert.caseId}`);
   }
 
+  /** The advisory members who approved, and why (sealed). */
+  decisions(alert: Alert): Decision[] {
+    const text = this.open(alert, "reason");
+    return text === "" ? [] : decode(DECISIONS, text, `the advisory reasons of ${alert.caseId}`);
+  }
+
+  /**
+   * The author changed the draft: its text and kept findings are sealed anew, and the approvals
+   * given so far are dropped, since they were for the draft as it was.
+   */
+  async revise(
+    manager: EntityManager,
+    alert: Alert,
+    text: string,
+    kept: readonly string[],
+  ): Promise<void> {
+    await this.update(manager, alert, {
+      text: this.seal(alert.caseId, "text", text),
+      kept: this.seal(alert.caseId, "kept", JSON.stringify(kept)),
+      approvals: "[]",
+      reason: null,
+    });
+  }
+
+  /** The advisory members' approvals so far: who (plain, to count them) and why (sealed). */
+  async recordDecisions(
+    manager: EntityManager,
+    alert: Alert,
+    decisions: readonly Decision[],
+  ): Promise<void> {
+    await this.update(manager, alert, {
+      approvals: JSON.stringify(decisions.map((d) => d.userId)),
+      reason: this.seal(alert.caseId, "reason", JSON.stringify(decisions)),
+    });
+  }
+
+  /** Changes an alert's row, and the alert in hand with it. */
   async update(
     manager: EntityManager,
     alert: Alert,
@@ -128,4 +183,20 @@ export class AlertStore {
       },
     );
   }
+}
+
+/**
+ * Reads a JSON column this store wrote, its shape checked: a corrupt value fails here, saying
+ * which, rather than further on. The error names the column, never its value (it may be sealed).
+ */
+function decode<T>(shape: z.ZodType<T>, json: string, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error(`${what} are corrupt: not JSON`);
+  }
+  const parsed = shape.safeParse(value);
+  if (!parsed.success) throw new Error(`${what} are corrupt: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }

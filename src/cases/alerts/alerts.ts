@@ -3,14 +3,13 @@ import type { BotMessage } from "../../chat/bot-message.js";
 import type { Catalog } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { renderText } from "../../chat/render.js";
-import type { ChatModule } from "../../chat/router.js";
 import { parseTlp } from "../../policy/tlp.js";
 import { audit } from "../../store/audit-log.js";
 import { parseCaseId } from "../../store/case-numbers.js";
 import type { Alert } from "../../store/entities/alert.js";
-import { alertText } from "./alert-message.js";
 import type { AlertStore } from "./alert-store.js";
-import { tell, type ApprovalPath, type Drafts } from "./drafts.js";
+import type { ApprovalPath, Drafts, DraftsOptions } from "./drafts.js";
+import { alertText, tell } from "./messages.js";
 import type { AlertSource, AlertSources } from "./sources.js";
 
 /** The configured rooms community alerts go to. */
@@ -23,8 +22,8 @@ export interface AlertsOptions {
   readonly catalog: Catalog;
   /** Queues a message in the caller's transaction (the outbox checks it before sending). */
   readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
-  readonly room: (key: AlertRoom) => string | undefined;
-  readonly roomLanguage: (key: AlertRoom) => string;
+  readonly room: DraftsOptions["room"];
+  readonly roomLanguage: DraftsOptions["roomLanguage"];
 }
 
 /** Where an alert of each label is posted: WHITE also reaches donors, as a threat notification. */
@@ -50,25 +49,8 @@ export class Alerts {
     });
   }
 
-  chatModule(): ChatModule {
-    return {
-      commands: [
-        {
-          words: ["alert"],
-          rooms: ["ticket", "triage"],
-          summary: "alert.command",
-          allowed: (context) =>
-            context.inbound.roomKind !== "triage" ||
-            context.directory.isDsxTeam(context.inbound.sender),
-          parties: { ticket: ["partner", "provider", "invited", "dsx"] },
-          run: (context, rest) => this.alert(context, rest),
-        },
-      ],
-    };
-  }
-
   /** `!dsx alert …`: a new draft, or a change to one (`!dsx alert ALR-… keep 2`). */
-  private async alert(context: ChatContext, rest: string): Promise<void> {
+  async alert(context: ChatContext, rest: string): Promise<void> {
     const first = rest.split(/\s+/)[0] ?? "";
     if (parseCaseId(first)?.kind === "ALR") {
       await this.o.drafts.change(context, first, rest.slice(first.length).trim());
@@ -140,10 +122,10 @@ export class Alerts {
     await audit(manager, { actor, action: "alert.posted", caseId, outcome: via });
     const source = await this.o.drafts.sourceOf(manager, alert);
     if (source)
-      await this.o.drafts.tellDraftRoom(manager, alert, source, "alert-posted", {
+      await this.o.drafts.tellDraftRoom(manager, alert, source, "alert-posted", (language) => ({
         key: "alert.posted",
-        params: { rooms: this.destination(alert, "en") },
-      });
+        params: { rooms: this.destination(alert, language) },
+      }));
   }
 }
 

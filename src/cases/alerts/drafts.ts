@@ -1,23 +1,22 @@
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
-import type { Catalog, Text } from "../../chat/catalog.js";
-import type { Command } from "../../chat/command.js";
+import { DEFAULT_LANGUAGE, type Catalog, type Text } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { MAX_ANSWER_LENGTH } from "../../chat/fields.js";
-import { lines, renderText, type Rendered } from "../../chat/render.js";
-import type { ChatModule } from "../../chat/router.js";
+import { renderText, type Rendered } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
 import type { Exchange } from "../../policy/audience.js";
-import { parseTlp, tlpTag, type TlpNames } from "../../policy/tlp.js";
-import { replyNoCaseForYou } from "../no-case-for-you.js";
+import type { TlpNames } from "../../policy/tlp.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId, parseCaseId } from "../../store/case-numbers.js";
 import type { Alert, AlertKind } from "../../store/entities/alert.js";
 import { languageOf } from "../../store/people.js";
+import type { AlertRoom } from "./alerts.js";
 import type { AlertStore } from "./alert-store.js";
-import { findingLines } from "./finding-lines.js";
-import { findIdentifiers, withoutFinding, type Finding, type KnownNames } from "./identifiers.js";
+import { withoutFinding, type KnownNames } from "./identifiers.js";
+import { finished, tell, tooLong } from "./messages.js";
+import { Review } from "./review.js";
 import type { AlertSource, AlertSources } from "./sources.js";
 
 /** Who said yes: the partner, the affected party of a vulnerability, or the advisory quorum. */
@@ -37,6 +36,9 @@ export interface DraftKind {
   exchangeIn?(alert: Alert, roomId: string): Exchange | undefined;
 }
 
+/** The configured rooms sharing knows: triage, where the DSX team drafts, and the alert rooms. */
+export type SharingRoom = "triage" | AlertRoom;
+
 export interface DraftsOptions {
   readonly reader: () => EntityManager;
   readonly store: AlertStore;
@@ -46,6 +48,8 @@ export interface DraftsOptions {
   readonly directory: () => Directory;
   /** Queues a message in the caller's transaction (the outbox checks it before sending). */
   readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly room: (key: SharingRoom) => string | undefined;
+  readonly roomLanguage: (key: SharingRoom) => string;
   readonly advisoryRoomId: () => string | undefined;
   readonly advisoryLanguage: () => string;
   /** The display names of a room's members: names a draft may give away. */
@@ -63,59 +67,31 @@ export interface NewDraft {
   readonly recipientOrg?: string;
 }
 
-/** An advisory member's approval, with why DSX acts without the partner. */
-interface Decision {
-  readonly userId: string;
-  readonly reason: string;
-}
-
 /**
  * Sharing drawn from a case, before it leaves (the Information Handling Policy: "all sharing of
  * information will be conducted in coordination and with the approval of the partners
- * concerned"). A draft is scanned for what could identify the partner or the people involved;
- * its author keeps or removes each finding (`!dsx alert ALR-… keep|remove <n>`, `edit`,
- * `withdraw`); then the partner (or the affected party of a vulnerability) approves or refuses
- * it, and where the policy reserves it ("where a vulnerability may seriously affect the
- * security of DSX partners, and the relevant partner is non responsive") the advisory quorum
- * may approve it instead, each member saying why. Its kind then sends it on.
+ * concerned"): a draft is made, reviewed (see {@link Review}), changed by its author
+ * (`!dsx alert ALR-… keep|remove <n>`, `edit`, `withdraw`) and reviewed anew, until it is
+ * approved or refused (see `Approvals`); its kind then sends it on.
  */
 export class Drafts {
   private readonly kinds = new Map<AlertKind, DraftKind>();
+  private readonly review: Review;
 
-  constructor(private readonly o: DraftsOptions) {}
+  constructor(private readonly o: DraftsOptions) {
+    this.review = new Review(o, this);
+  }
 
+  /** What drafts of a kind do once approved: community alerts and warnings each define theirs. */
   define(kind: AlertKind, behaviour: DraftKind): void {
     this.kinds.set(kind, behaviour);
   }
 
-  chatModule(): ChatModule {
-    return {
-      commands: [
-        {
-          words: ["approve"],
-          rooms: ["ticket", "direct"],
-          argument: /^(?:ALR-|$)/i,
-          summary: "alert.commandApprove",
-          parties: { ticket: ["partner"], direct: ["partner"] },
-          run: (context, rest) => this.approve(context, rest),
-        },
-        {
-          words: ["approve"],
-          rooms: ["advisory"],
-          argument: /^ALR-/i,
-          summary: "alert.commandApproveAdvisory",
-          run: (context, rest) => this.approve(context, rest),
-        },
-        {
-          words: ["refuse"],
-          rooms: ["ticket", "direct"],
-          argument: /^(?:ALR-|$)/i,
-          summary: "alert.commandRefuse",
-          parties: { ticket: ["partner"], direct: ["partner"] },
-          run: (context, rest) => this.refuse(context, rest),
-        },
-      ] satisfies Command[],
-    };
+  /** What a draft of this alert's kind does. */
+  kindOf(alert: Alert): DraftKind {
+    const kind = this.kinds.get(alert.kind);
+    if (!kind) throw new Error(`no behaviour for drafts of kind ${alert.kind}`);
+    return kind;
   }
 
   /**
@@ -139,10 +115,7 @@ export class Drafts {
   /** A new draft from a case: numbered, audited, reviewed. */
   async create(context: ChatContext, source: AlertSource, draft: NewDraft): Promise<void> {
     if (draft.text.length > MAX_ANSWER_LENGTH) {
-      tell(context, {
-        key: "alert.tooLong",
-        params: { length: draft.text.length, limit: MAX_ANSWER_LENGTH },
-      });
+      tell(context, tooLong(draft.text.length));
       return;
     }
     const caseId = await nextCaseId(context.manager, "ALR", new Date());
@@ -162,7 +135,7 @@ export class Drafts {
       caseId,
       outcome: draft.label,
     });
-    await this.review(context.manager, alert, source, context.language);
+    await this.review.review(context.manager, alert, source, context.language);
   }
 
   /** `!dsx alert ALR-… keep|remove <n>`, `edit <text>`, `withdraw`, or nothing (show it). */
@@ -176,16 +149,13 @@ export class Drafts {
     const source = await this.sourceOf(manager, alert);
     const caseId = alert.caseId;
     if (!source || !["reviewing", "awaiting-approval"].includes(alert.state)) {
-      tell(context, {
-        key: "alert.finished",
-        params: { caseId, state: context.text({ key: `alertState.${alert.state}` }).plain },
-      });
+      tell(context, finished(context, alert));
       return;
     }
-    const [verb = "", ...words] = rest.split(/\s+/);
+    const verb = rest.split(/\s+/)[0] ?? "";
     const action = verb.toLowerCase();
     if (action === "") {
-      await this.review(manager, alert, source, context.language);
+      await this.review.review(manager, alert, source, context.language);
       return;
     }
     if (inbound.sender !== alert.author) {
@@ -198,46 +168,12 @@ export class Drafts {
       tell(context, { key: "alert.withdrawn", params: { caseId } }, caseId);
       return;
     }
-    let text = this.o.store.open(alert, "text");
-    let kept = this.o.store.kept(alert);
-    if (action === "edit") {
-      text = rest.slice(verb.length).trim();
-      const problem =
-        text === ""
-          ? { key: "alert.editUsage", params: { caseId } }
-          : text.length > MAX_ANSWER_LENGTH
-            ? { key: "alert.tooLong", params: { length: text.length, limit: MAX_ANSWER_LENGTH } }
-            : undefined;
-      if (problem) {
-        tell(context, problem);
-        return;
-      }
-    } else if (action === "keep" || action === "remove") {
-      const open = this.openFindings(alert, source, text, kept);
-      const number = Number(words[0]);
-      const finding = Number.isInteger(number) ? open[number - 1] : undefined;
-      if (finding === undefined) {
-        tell(context, {
-          key: "alert.noSuchFinding",
-          params: { number: (words[0] ?? "").slice(0, 10), count: open.length },
-        });
-        return;
-      }
-      if (action === "keep") kept = [...kept, finding.text.toLowerCase()];
-      else text = withoutFinding(text, finding.text);
-    } else {
-      tell(context, { key: "alert.changeUsage", params: { caseId } });
-      return;
-    }
+    const revised = this.revised(context, alert, source, action, rest.slice(verb.length).trim());
+    if (!revised) return;
     // A changed draft is reviewed, and asked for approval, anew.
-    await this.o.store.update(manager, alert, {
-      text: this.o.store.seal(caseId, "text", text),
-      kept: this.o.store.seal(caseId, "kept", JSON.stringify(kept)),
-      approvals: "[]",
-      reason: null,
-    });
+    await this.o.store.revise(manager, alert, revised.text, revised.kept);
     await audit(manager, { actor: inbound.sender, action: `alert.${action}`, caseId });
-    await this.review(manager, alert, source, context.language);
+    await this.review.review(manager, alert, source, context.language);
   }
 
   /** The case a draft comes from, while it is open. */
@@ -247,279 +183,90 @@ export class Drafts {
       : this.o.sources.of(manager, alert.sourceCase);
   }
 
-  /** Tells the room a draft was made in how it went (plain, WHITE: no content). */
+  /**
+   * Tells the room a draft was made in how it went (plain, WHITE: no content), in that room's
+   * language; a text naming other rooms is given that language to name them in.
+   */
   async tellDraftRoom(
     manager: EntityManager,
     alert: Alert,
     source: AlertSource,
     step: string,
-    text: Text,
+    text: Text | ((language: string) => Text),
   ): Promise<void> {
     const roomId = alert.draftRoomId;
     if (roomId === null) return;
-    const here = source.asks.find((ask) => ask.roomId === roomId);
-    const language = here === undefined ? "en" : await languageOf(manager, here.userId);
+    const language = await this.draftRoomLanguage(manager, roomId, source);
+    const said = typeof text === "function" ? text(language) : text;
     await this.o.say(manager, roomId, {
       label: "WHITE",
       caseId: alert.caseId,
       step,
       text: renderText(this.o.catalog, language, {
-        key: text.key,
-        params: { caseId: alert.caseId, ...text.params },
+        key: said.key,
+        params: { caseId: alert.caseId, ...said.params },
       }),
     });
   }
 
-  /** What in the draft could identify someone and the author has not kept. */
-  private openFindings(
-    alert: Alert,
+  /**
+   * The language of the room a draft was made in: the partner's there, asked for approval in
+   * it; or, for the DSX team's drafts, triage's.
+   */
+  private async draftRoomLanguage(
+    manager: EntityManager,
+    roomId: string,
     source: AlertSource,
-    text: string,
-    kept: readonly string[],
-  ): Finding[] {
-    const names = this.o.sources.knownNames(source, this.o.displayNames(alert.draftRoomId ?? ""));
-    const scanned = this.kinds.get(alert.kind)?.scanned(alert, names) ?? names;
-    return findIdentifiers(text, scanned).filter((f) => !kept.includes(f.text.toLowerCase()));
+  ): Promise<string> {
+    const here = source.asks.find((ask) => ask.roomId === roomId);
+    if (here !== undefined) return languageOf(manager, here.userId);
+    return roomId === this.o.room("triage") ? this.o.roomLanguage("triage") : DEFAULT_LANGUAGE;
   }
 
-  /** Shows the findings still open; once there are none, asks for approval. */
-  private async review(
-    manager: EntityManager,
+  /**
+   * The draft as `edit <text>`, `keep <n>` or `remove <n>` leaves it: its text and the findings
+   * kept; undefined (the author told why) when the change cannot be made.
+   */
+  private revised(
+    context: ChatContext,
     alert: Alert,
     source: AlertSource,
-    language: string,
-  ): Promise<void> {
+    action: string,
+    argument: string,
+  ): { text: string; kept: string[] } | undefined {
     const caseId = alert.caseId;
     const text = this.o.store.open(alert, "text");
-    const open = this.openFindings(alert, source, text, this.o.store.kept(alert));
-    const t = (key: string, params: Record<string, string | number> = {}) =>
-      renderText(this.o.catalog, language, { key, params: { caseId, ...params } });
-    if (open.length > 0 && alert.draftRoomId !== null) {
-      await this.o.store.update(manager, alert, { state: "reviewing" });
-      await this.o.say(manager, alert.draftRoomId, {
-        label: source.label,
-        caseId,
-        step: "review",
-        text: lines([
-          t("alert.findingsHeader", {
-            label: tlpTag(parseTlp(alert.label) ?? "GREEN", this.o.tlpNames),
-          }),
-          ...findingLines(open, (text) => t(text.key, text.params)),
-          t("alert.findingsHelp"),
-        ]),
-      });
-      return;
-    }
-    await this.o.store.update(manager, alert, { state: "awaiting-approval" });
-    await this.askApproval(manager, alert, source, text);
-  }
-
-  /** The partner (or the affected party) is asked; for a serious silent case, the committee. */
-  private async askApproval(
-    manager: EntityManager,
-    alert: Alert,
-    source: AlertSource,
-    text: string,
-  ): Promise<void> {
-    const caseId = alert.caseId;
-    const kind = this.kindOf(alert);
-    for (const { roomId, userId } of source.asks) {
-      const language = await languageOf(manager, userId);
-      await this.o.say(manager, roomId, {
-        label: source.label,
-        caseId,
-        step: "approval-request",
-        text: lines([
-          renderText(this.o.catalog, language, {
-            key: "alert.approvalRequest",
-            params: { caseId, destination: kind.destination(alert, language) },
-          }),
-          kind.preview(alert, text, language),
-        ]),
-      });
-    }
-    const advisory = this.o.advisoryRoomId();
-    const committee = source.advisoryMayApprove && advisory !== undefined;
-    // An author outside the rooms asked (the DSX team in triage) hears who was asked.
-    if (!source.asks.some((ask) => ask.roomId === alert.draftRoomId))
-      await this.tellDraftRoom(manager, alert, source, "approval-asked", {
-        key: committee ? "alert.askedWithCommittee" : "alert.asked",
-        params: { count: source.asks.length },
-      });
-    if (committee) {
-      const language = this.o.advisoryLanguage();
-      // The committee is outside a warning's audience: it sees the request, not the warning.
-      const warning = alert.kind === "warning";
-      await this.o.say(manager, advisory, {
-        label: warning ? "GREEN" : (parseTlp(alert.label) ?? "GREEN"),
-        caseId,
-        step: "approval-request",
-        text: lines([
-          renderText(this.o.catalog, language, {
-            key: "alert.approvalAdvisory",
-            params: {
-              caseId,
-              quorum: this.o.advisoryQuorum(),
-              destination: kind.destination(alert, language),
-            },
-          }),
-          ...(warning ? [] : [kind.preview(alert, text, language)]),
-        ]),
-      });
-    }
-  }
-
-  /**
-   * `approve [ALR-…]`: by the partner in the ticket room, the affected party in its direct room,
-   * or a member of the advisory committee with a reason (the quorum sends it) where the policy
-   * allows.
-   */
-  private async approve(context: ChatContext, rest: string): Promise<void> {
-    const found = await this.pending(context, rest);
-    if (!found) return;
-    const { alert, source } = found;
-    const { manager, inbound } = context;
-    const caseId = alert.caseId;
-    if (inbound.roomKind === "advisory") {
-      if (!source.advisoryMayApprove || !context.directory.isAdvisoryCommittee(inbound.sender)) {
-        tell(context, { key: "alert.notApprover", params: { caseId } });
-        return;
-      }
-      const reason = rest.trim().slice(caseId.length).trim();
-      if (reason === "") {
-        tell(context, { key: "alert.reasonNeeded", params: { caseId } });
-        return;
-      }
-      const decisions: Decision[] = [
-        ...this.decisions(alert).filter((d) => d.userId !== inbound.sender),
-        { userId: inbound.sender, reason: reason.slice(0, MAX_ANSWER_LENGTH) },
-      ];
-      await this.o.store.update(manager, alert, {
-        approvals: JSON.stringify(decisions.map((d) => d.userId)),
-        reason: this.o.store.seal(caseId, "reason", JSON.stringify(decisions)),
-      });
-      await audit(manager, { actor: inbound.sender, action: "alert.advisory-approved", caseId });
-      const quorum = this.o.advisoryQuorum();
-      tell(context, {
-        key: "alert.approvalRecorded",
-        params: { caseId, count: decisions.length, quorum },
-      });
-      if (decisions.length >= quorum)
-        await this.kindOf(alert).publish(manager, alert, "advisory", inbound.sender);
-      return;
-    }
-    if (!this.isPartnerHere(context, source)) {
-      tell(context, { key: "alert.notApprover", params: { caseId } });
-      return;
-    }
-    const via = inbound.roomKind === "direct" ? "affected" : "partner";
-    await this.kindOf(alert).publish(manager, alert, via, inbound.sender);
-  }
-
-  /** `refuse [ALR-…]`: the partner says no; nothing is sent. */
-  private async refuse(context: ChatContext, rest: string): Promise<void> {
-    const found = await this.pending(context, rest);
-    if (!found) return;
-    const { alert, source } = found;
-    const caseId = alert.caseId;
-    if (!this.isPartnerHere(context, source)) {
-      tell(context, { key: "alert.notApprover", params: { caseId } });
-      return;
-    }
-    await this.o.store.update(context.manager, alert, { state: "refused" });
-    await audit(context.manager, {
-      actor: context.inbound.sender,
-      action: "alert.refused",
-      caseId,
-    });
-    await this.tellDraftRoom(context.manager, alert, source, "alert-refused", {
-      key: "alert.refused",
-    });
-    if (context.inbound.roomId !== alert.draftRoomId)
-      tell(context, { key: "alert.refused", params: { caseId } }, caseId);
-  }
-
-  /** The advisory members who approved, and why (sealed). */
-  decisions(alert: Alert): Decision[] {
-    const text = this.o.store.open(alert, "reason");
-    return text === "" ? [] : (JSON.parse(text) as Decision[]);
-  }
-
-  /**
-   * Whether an alert exists, and how far it got, is told only where it was drafted or approval
-   * asked, and to the advisory committee; elsewhere it answers as an unknown number would.
-   */
-  private seesDraft(context: ChatContext, alert: Alert, source: AlertSource): boolean {
-    const { roomId, roomKind, sender } = context.inbound;
-    if (roomKind === "advisory") return context.directory.isAdvisoryCommittee(sender);
-    return roomId === alert.draftRoomId || source.asks.some((ask) => ask.roomId === roomId);
-  }
-
-  /** The partner's people, in the ticket room or (for a vulnerability) their direct room. */
-  private isPartnerHere(context: ChatContext, source: AlertSource): boolean {
-    const { roomId, sender } = context.inbound;
-    return source.approvers.includes(sender) && source.asks.some((ask) => ask.roomId === roomId);
-  }
-
-  /**
-   * The draft named (or, without a name, the one draft of this room waiting for approval),
-   * waiting for approval; others get a polite no, and those who do not see it the neutral one.
-   */
-  private async pending(
-    context: ChatContext,
-    rest: string,
-  ): Promise<{ alert: Alert; source: AlertSource } | undefined> {
-    const id = rest.split(/\s+/)[0] ?? "";
-    const { manager, inbound } = context;
-    let alert: Alert | null;
-    if (id === "") {
-      const waiting: Alert[] = [];
-      for (const candidate of await this.o.store.awaiting(manager)) {
-        const asks = (await this.sourceOf(manager, candidate))?.asks ?? [];
-        if (asks.some((ask) => ask.roomId === inbound.roomId)) waiting.push(candidate);
-      }
-      if (waiting.length !== 1) {
-        tell(context, { key: "alert.nameIt", params: { count: waiting.length } });
+    const kept = this.o.store.kept(alert);
+    if (action === "edit") {
+      const problem =
+        argument === ""
+          ? { key: "alert.editUsage", params: { caseId } }
+          : argument.length > MAX_ANSWER_LENGTH
+            ? tooLong(argument.length)
+            : undefined;
+      if (problem) {
+        tell(context, problem);
         return undefined;
       }
-      alert = waiting[0] ?? null;
-    } else {
-      alert = await this.o.store.get(manager, parseCaseId(id)?.id ?? id);
+      return { text: argument, kept };
     }
-    const source = alert ? await this.sourceOf(manager, alert) : undefined;
-    if (!alert || !source || !this.seesDraft(context, alert, source)) {
-      replyNoCaseForYou(context, parseCaseId(id)?.id ?? id);
+    if (action !== "keep" && action !== "remove") {
+      tell(context, { key: "alert.changeUsage", params: { caseId } });
       return undefined;
     }
-    if (alert.state === "reviewing") {
-      tell(context, { key: "alert.notReady", params: { caseId: alert.caseId } });
-      return undefined;
-    }
-    if (alert.state !== "awaiting-approval") {
+    const open = this.review.openFindings(alert, source, text, kept);
+    const word = argument.split(/\s+/)[0] ?? "";
+    const number = Number(word);
+    const finding = Number.isInteger(number) ? open[number - 1] : undefined;
+    if (finding === undefined) {
       tell(context, {
-        key: "alert.finished",
-        params: {
-          caseId: alert.caseId,
-          state: context.text({ key: `alertState.${alert.state}` }).plain,
-        },
+        key: "alert.noSuchFinding",
+        params: { number: word.slice(0, 10), count: open.length },
       });
       return undefined;
     }
-    return { alert, source };
+    return action === "keep"
+      ? { text, kept: [...kept, finding.text.toLowerCase()] }
+      : { text: withoutFinding(text, finding.text), kept };
   }
-
-  private kindOf(alert: Alert): DraftKind {
-    const kind = this.kinds.get(alert.kind);
-    if (!kind) throw new Error(`no behaviour for drafts of kind ${alert.kind}`);
-    return kind;
-  }
-}
-
-/** A short answer in the room the command came from. */
-export function tell(context: ChatContext, text: Text, caseId?: string): void {
-  context.reply({
-    label: "WHITE",
-    ...(caseId === undefined ? {} : { caseId }),
-    text: context.text(text),
-  });
 }

@@ -5,7 +5,10 @@ import type { GuardedRoom } from "../../guard/room-guard.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
 import type { ScheduledTask } from "../../schedule/scheduler.js";
 import { Alerts, type AlertsOptions } from "./alerts.js";
+import { Approvals } from "./approvals.js";
+import { sharingCommands } from "./commands.js";
 import { Drafts, type DraftsOptions } from "./drafts.js";
+import { sharingTasks } from "./jobs.js";
 import { Warnings, type WarningsOptions } from "./warnings.js";
 
 export type SharingOptions = DraftsOptions &
@@ -18,21 +21,24 @@ export type SharingOptions = DraftsOptions &
  */
 export class Sharing {
   private readonly drafts: Drafts;
+  private readonly approvals: Approvals;
   private readonly alerts: Alerts;
   private readonly warnings: Warnings;
 
   constructor(private readonly options: SharingOptions) {
     this.drafts = new Drafts(options);
+    this.approvals = new Approvals({ ...options, drafts: this.drafts });
     this.alerts = new Alerts({ ...options, drafts: this.drafts });
     this.warnings = new Warnings({ ...options, drafts: this.drafts });
   }
 
   chatModules(): ChatModule[] {
-    return [this.drafts.chatModule(), this.alerts.chatModule(), this.warnings.chatModule()];
+    const { alerts, warnings, approvals } = this;
+    return [{ commands: sharingCommands({ alerts, warnings, approvals }) }];
   }
 
   tasks(): ScheduledTask[] {
-    return this.warnings.tasks();
+    return sharingTasks(this.warnings);
   }
 
   exchanges(): ExchangeResolver {

@@ -1,26 +1,25 @@
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
-import type { Catalog } from "../../chat/catalog.js";
+import { DEFAULT_LANGUAGE, type Catalog } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
-import { lines, renderText, verbatim, type Rendered } from "../../chat/render.js";
-import type { ChatModule } from "../../chat/router.js";
+import { renderText } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";
 import type { GuardedRoom } from "../../guard/room-guard.js";
 import type { RoomMaker } from "../../matrix/rooms.js";
 import type { Exchange } from "../../policy/audience.js";
 import { parseTlp, type TlpLabel } from "../../policy/tlp.js";
-import { defineTask, type ScheduledTask, type Scheduler } from "../../schedule/scheduler.js";
+import type { Scheduler } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import { parseCaseId } from "../../store/case-numbers.js";
 import type { Alert } from "../../store/entities/alert.js";
 import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { AlertStore } from "./alert-store.js";
-import { tell, type ApprovalPath, type Drafts } from "./drafts.js";
+import type { ApprovalPath, Drafts } from "./drafts.js";
 import { localpartOf, type KnownNames } from "./identifiers.js";
+import { WARNING_ROOM_JOB } from "./jobs.js";
+import { tell, warningText } from "./messages.js";
 import type { AlertSources } from "./sources.js";
-
-export const WARNING_ROOM_JOB = "warning.room";
 
 export interface WarningsOptions {
   readonly drafts: Drafts;
@@ -47,7 +46,7 @@ export interface WarningsOptions {
 export class Warnings {
   constructor(private readonly o: WarningsOptions) {
     o.drafts.define("warning", {
-      preview: (alert, text, language) => this.warningText(alert, text, language),
+      preview: (alert, text, language) => warningText(o.catalog, language, alert.caseId, text),
       destination: (alert, language) =>
         renderText(o.catalog, language, {
           key: "warning.destination",
@@ -59,35 +58,8 @@ export class Warnings {
     });
   }
 
-  chatModule(): ChatModule {
-    return {
-      commands: [
-        {
-          words: ["warn-partner"],
-          rooms: ["ticket", "triage"],
-          summary: "warning.command",
-          allowed: (context) =>
-            context.inbound.roomKind !== "triage" ||
-            context.directory.isDsxTeam(context.inbound.sender),
-          parties: { ticket: ["provider"] },
-          run: (context, rest) => this.warn(context, rest),
-        },
-      ],
-    };
-  }
-
-  tasks(): ScheduledTask[] {
-    return [
-      defineTask({
-        kind: WARNING_ROOM_JOB,
-        prepare: (job) => this.makeRoom(job),
-        execute: (job, manager, roomId: string | undefined) => this.roomMade(job, manager, roomId),
-      }),
-    ];
-  }
-
   /** `warn-partner <INC-…|VUL-…> <organisation> <text>`. */
-  private async warn(context: ChatContext, rest: string): Promise<void> {
+  async warn(context: ChatContext, rest: string): Promise<void> {
     const { manager, inbound, directory } = context;
     const [id = "", organisation = ""] = rest.split(/\s+/);
     const caseId = parseCaseId(id);
@@ -132,18 +104,6 @@ export class Warnings {
     });
   }
 
-  /** The warning as its recipients read it: nothing about who reported it. */
-  private warningText(alert: Alert, text: string, language: string): Rendered {
-    return lines([
-      renderText(this.o.catalog, language, {
-        key: "warning.header",
-        params: { caseId: alert.caseId },
-      }),
-      verbatim(text),
-      renderText(this.o.catalog, language, { key: "warning.footer" }),
-    ]);
-  }
-
   /** A warning may name its recipients to themselves: the scan looks for everyone else. */
   private withoutRecipients(alert: Alert, names: KnownNames): KnownNames {
     const recipient = this.o.directory().organisation(alert.recipientOrg ?? "");
@@ -181,13 +141,18 @@ export class Warnings {
       });
   }
 
-  private async makeRoom(job: ScheduledJob): Promise<string | undefined> {
+  /** The warning room job, outside its transaction: the room of a warning still to deliver. */
+  async makeRoom(job: ScheduledJob): Promise<string | undefined> {
     const alert = await this.o.store.get(this.o.reader(), job.caseId ?? "");
     if (alert?.state !== "delivering") return undefined;
     return this.o.rooms.caseRoom("warning", alert.caseId, this.recipients(alert));
   }
 
-  private async roomMade(
+  /**
+   * The warning room job, in its transaction: the room is recorded, and the warning delivered
+   * if a recipient is in already.
+   */
+  async roomMade(
     job: ScheduledJob,
     manager: EntityManager,
     roomId: string | undefined,
@@ -213,12 +178,17 @@ export class Warnings {
 
   private async deliver(manager: EntityManager, alert: Alert): Promise<void> {
     if (alert.deliveryRoomId === null) return;
-    const language = "en";
+    // The room holds the organisation's members, with no language of its own.
     await this.o.say(manager, alert.deliveryRoomId, {
       label: parseTlp(alert.label) ?? "RED",
       caseId: alert.caseId,
       step: "warning",
-      text: this.warningText(alert, this.o.store.open(alert, "text"), language),
+      text: warningText(
+        this.o.catalog,
+        DEFAULT_LANGUAGE,
+        alert.caseId,
+        this.o.store.open(alert, "text"),
+      ),
     });
     await this.o.store.update(manager, alert, { state: "posted", postedAt: Date.now() });
     await audit(manager, { actor: null, action: "warning.delivered", caseId: alert.caseId });
@@ -241,7 +211,7 @@ export class Warnings {
     };
   }
 
-  /** The case closed: the bot says so in each warning's room and leaves it. */
+  /** The case closed: the bot says so in each warning's room (default language), and leaves. */
   async forgetCase(manager: EntityManager, caseId: string): Promise<void> {
     for (const alert of await this.o.store.deliveredOf(manager, caseId)) {
       if (alert.deliveryRoomId === null) continue;
@@ -249,7 +219,7 @@ export class Warnings {
         label: "WHITE",
         step: "closed",
         leaveAfter: true,
-        text: renderText(this.o.catalog, "en", {
+        text: renderText(this.o.catalog, DEFAULT_LANGUAGE, {
           key: "warning.closed",
           params: { caseId: alert.caseId },
         }),
