@@ -7,7 +7,7 @@ import type { z } from "zod";
  */
 export class CorruptStoredValue extends Error {
   constructor(what: string, paths: readonly string[] = []) {
-    super(`${what} is not of its stored shape${paths.length ? ` (at ${paths.join(", ")})` : ""}`);
+    super(`${what}: not of the stored shape${paths.length ? ` (at ${paths.join(", ")})` : ""}`);
     this.name = "CorruptStoredValue";
   }
 }
@@ -15,24 +15,26 @@ export class CorruptStoredValue extends Error {
 /** JSON kept in a column (sealed or not), written and read back through one schema. */
 export interface JsonCodec<T> {
   encode(value: T): string;
-  decode(text: string): T;
+  /** `of` names the row (a case number), for the error. */
+  decode(text: string, of?: string): T;
 }
 
 /** The codec of a column's JSON: `decode` refuses loudly what `schema` does not accept. */
 export function jsonCodec<T>(what: string, schema: z.ZodType<T>): JsonCodec<T> {
   return {
     encode: (value) => JSON.stringify(value),
-    decode: (text) => {
+    decode: (text, of) => {
+      const column = of === undefined ? what : `${what} of ${of}`;
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        throw new CorruptStoredValue(what);
+        throw new CorruptStoredValue(column);
       }
       const result = schema.safeParse(parsed);
       if (!result.success)
         throw new CorruptStoredValue(
-          what,
+          column,
           result.error.issues.map((issue) => issue.path.join(".") || "(root)"),
         );
       return result.data;

@@ -1,5 +1,6 @@
 import { Not, type EntityManager } from "typeorm";
 import { z } from "zod";
+import { jsonCodec } from "../../store/stored-json.js";
 import { forgetCaseTrail } from "../../store/case-trail.js";
 import { Alert, type AlertKind } from "../../store/entities/alert.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
@@ -25,8 +26,12 @@ export interface Decision {
 }
 
 /** The kept findings, and who of the advisory committee approved. */
-const TEXTS = z.array(z.string());
-const DECISIONS = z.array(z.object({ userId: z.string(), reason: z.string() }));
+const KEPT = jsonCodec("the kept findings", z.array(z.string()));
+const APPROVALS = jsonCodec("the approvals", z.array(z.string()));
+const DECISIONS = jsonCodec(
+  "the advisory reasons",
+  z.array(z.object({ userId: z.string(), reason: z.string() })),
+);
 
 /** Alert rows, with the draft, the kept findings and the reason sealed (bound to the alert). */
 export class AlertStore {
@@ -95,20 +100,18 @@ export class AlertStore {
   /** The findings the author kept as harmless, in lower case. */
   kept(alert: Alert): string[] {
     const text = this.open(alert, "kept");
-    return text === "" ? [] : decode(TEXTS, text, `the kept findings of ${alert.caseId}`);
+    return text === "" ? [] : KEPT.decode(text, alert.caseId);
   }
 
   /** The advisory members who approved (plain, to count them without opening the reasons). */
   approvals(alert: Alert): string[] {
-    return alert.approvals === null
-      ? []
-      : decode(TEXTS, alert.approvals, `the approvals of ${alert.caseId}`);
+    return alert.approvals === null ? [] : APPROVALS.decode(alert.approvals, alert.caseId);
   }
 
   /** The advisory members who approved, and why (sealed). */
   decisions(alert: Alert): Decision[] {
     const text = this.open(alert, "reason");
-    return text === "" ? [] : decode(DECISIONS, text, `the advisory reasons of ${alert.caseId}`);
+    return text === "" ? [] : DECISIONS.decode(text, alert.caseId);
   }
 
   /**
@@ -123,7 +126,7 @@ export class AlertStore {
   ): Promise<void> {
     await this.update(manager, alert, {
       text: this.seal(alert.caseId, "text", text),
-      kept: this.seal(alert.caseId, "kept", JSON.stringify(kept)),
+      kept: this.seal(alert.caseId, "kept", KEPT.encode([...kept])),
       approvals: "[]",
       reason: null,
     });
@@ -136,8 +139,8 @@ export class AlertStore {
     decisions: readonly Decision[],
   ): Promise<void> {
     await this.update(manager, alert, {
-      approvals: JSON.stringify(decisions.map((d) => d.userId)),
-      reason: this.seal(alert.caseId, "reason", JSON.stringify(decisions)),
+      approvals: APPROVALS.encode(decisions.map((d) => d.userId)),
+      reason: this.seal(alert.caseId, "reason", DECISIONS.encode([...decisions])),
     });
   }
 
@@ -183,20 +186,4 @@ export class AlertStore {
       },
     );
   }
-}
-
-/**
- * Reads a JSON column this store wrote, its shape checked: a corrupt value fails here, saying
- * which, rather than further on. The error names the column, never its value (it may be sealed).
- */
-function decode<T>(shape: z.ZodType<T>, json: string, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new Error(`${what} are corrupt: not JSON`);
-  }
-  const parsed = shape.safeParse(value);
-  if (!parsed.success) throw new Error(`${what} are corrupt: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
 }

@@ -30,12 +30,14 @@ describe("cases/alerts/alert-store: the sealed lists of an alert", () => {
   it("refuses a corrupt value, naming the alert and column but not the value", () => {
     const secret = "maria@rights.example";
     const notJson = alert({ kept: store.seal(caseId, "kept", `[${secret}`) });
-    expect(() => store.kept(notJson)).to.throw(/kept findings of ALR-2026-0001 are corrupt/);
+    expect(() => store.kept(notJson)).to.throw(
+      /kept findings of ALR-2026-0001: not of the stored shape/,
+    );
     const wrongShape = alert({
       reason: store.seal(caseId, "reason", JSON.stringify([{ userId: secret }])),
     });
     expect(() => store.decisions(wrongShape))
-      .to.throw(/advisory reasons of ALR-2026-0001 are corrupt/)
+      .to.throw(/advisory reasons of ALR-2026-0001: not of the stored shape/)
       .with.property("message")
       .that.does.not.contain(secret);
     expect(() => store.kept(notJson))
