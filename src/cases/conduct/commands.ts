@@ -32,7 +32,7 @@ type ReportCommand = (
  * report's room its handlers add notes, warn, expel and close.
  */
 export function conductCommands(services: ConductServices, intake: Dialogue): Command[] {
-  const handlers = (words: string[], summary: string, run: ReportCommand): Command => ({
+  const handlersCommand = (words: string[], summary: string, run: ReportCommand): Command => ({
     words,
     rooms: ["report"],
     summary,
@@ -54,10 +54,10 @@ export function conductCommands(services: ConductServices, intake: Dialogue): Co
         await startDialogue(context, intake);
       },
     },
-    handlers(["note"], "conduct.commandNote", note),
-    handlers(["warn"], "conduct.commandWarn", warn),
-    handlers(["expel"], "conduct.commandExpel", expel),
-    handlers(["close"], "conduct.commandClose", close),
+    handlersCommand(["note"], "conduct.commandNote", note),
+    handlersCommand(["warn"], "conduct.commandWarn", warn),
+    handlersCommand(["expel"], "conduct.commandExpel", expel),
+    handlersCommand(["close"], "conduct.commandClose", close),
   ];
 }
 

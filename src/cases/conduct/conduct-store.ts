@@ -30,7 +30,7 @@ export interface NewReport {
 }
 
 /** A note of the handlers on a report. */
-interface ReportNote {
+export interface ReportNote {
   readonly by: string;
   readonly at: number;
   readonly text: string;

@@ -20,6 +20,7 @@ import { conductTasks } from "./jobs.js";
 import { reportForHandlers } from "./messages.js";
 import type { ConductServices } from "./services.js";
 
+/** The bot's parts the conduct workflow acts through. */
 export interface ConductOptions {
   /** Who the bot is (it makes the report rooms, and is never expelled). */
   readonly client: Pick<MatrixClient, "getSafeUserId">;
