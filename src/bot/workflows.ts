@@ -7,6 +7,7 @@ import type { Directory } from "../config/directory.js";
 import type { BotConfig } from "../config/schema.js";
 import type { GuardedRoom } from "../guard/room-guard.js";
 import type { ExchangeResolver } from "../matrix/outbox.js";
+import { MatrixRoomBans } from "../matrix/room-bans.js";
 import type { RoomMaker } from "../matrix/rooms.js";
 import type { Logger } from "../ops/log.js";
 import type { ScheduledTask, Scheduler } from "../schedule/scheduler.js";
@@ -122,7 +123,7 @@ export function assembleWorkflows(parts: WorkflowParts): Workflows {
     catalog,
     directory,
     rooms,
-    moderatedRooms: parts.moderatedRooms,
+    bans: new MatrixRoomBans(client, parts.moderatedRooms, log("conduct")),
     say,
     jobs,
     log: log("conduct"),

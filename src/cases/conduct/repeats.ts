@@ -1,6 +1,3 @@
-import { Not, type EntityManager } from "typeorm";
-import { ConductReport } from "../../store/entities/conduct-report.js";
-
 /**
  * How many other people reported the same person before: distinct reporters, not reports, so
  * that one account filing report after report does not make someone look reported by many.
@@ -10,20 +7,4 @@ import { ConductReport } from "../../store/entities/conduct-report.js";
 export function otherReporters(others: readonly (string | null)[], mine: string | null): number {
   const known = new Set(others.filter((hash): hash is string => hash !== null && hash !== mine));
   return known.size + others.filter((hash) => hash === null).length;
-}
-
-/** {@link otherReporters} of a report, from the stored reports about the same person. */
-export async function otherReportersOf(
-  manager: EntityManager,
-  report: ConductReport,
-): Promise<number> {
-  if (report.namedHash === null) return 0;
-  const others = await manager.find(ConductReport, {
-    select: { reporterHash: true },
-    where: { namedHash: report.namedHash, caseId: Not(report.caseId) },
-  });
-  return otherReporters(
-    others.map((other) => other.reporterHash),
-    report.reporterHash,
-  );
 }
