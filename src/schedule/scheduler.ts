@@ -17,6 +17,11 @@ export interface ScheduledTask {
   prepare?(job: ScheduledJob): Promise<unknown>;
   /** Runs in the transaction that marks the job fired: its effects and `firedAt` commit together. */
   execute(job: ScheduledJob, manager: EntityManager, prepared: unknown): Promise<void>;
+  /**
+   * Deleted as it fires instead of kept as fired: a job that names a person and that nothing
+   * reads once done (it may outlive its case, see `forgetCaseJobs`).
+   */
+  readonly forgetWhenFired?: boolean;
 }
 
 /** A text field of a job's payload (empty when it is absent or not text). */
@@ -33,11 +38,13 @@ export function payloadList(job: ScheduledJob, key: string): string[] {
 /** A task whose `prepare` hands a typed result to its `execute`. */
 export function defineTask<P>(task: {
   readonly kind: string;
+  readonly forgetWhenFired?: boolean;
   prepare(job: ScheduledJob): Promise<P>;
   execute(job: ScheduledJob, manager: EntityManager, prepared: P): Promise<void>;
 }): ScheduledTask {
   return {
     kind: task.kind,
+    ...(task.forgetWhenFired === true ? { forgetWhenFired: true } : {}),
     prepare: (job) => task.prepare(job),
     execute: (job, manager, prepared) => task.execute(job, manager, prepared as P),
   };
@@ -240,12 +247,7 @@ export class Scheduler {
           const current = await manager.findOneBy(ScheduledJob, { id: job.id, firedAt: IsNull() });
           if (!current) continue; // cancelled or fired meanwhile
           await task.execute(current, manager, undefined);
-          const firedAt = this.now();
-          await manager.update(
-            ScheduledJob,
-            { id: job.id },
-            { firedAt, attempts: current.attempts + 1, updatedAt: firedAt },
-          );
+          await this.markFired(manager, task, current);
           fired.push(job);
         }
       });
@@ -259,6 +261,24 @@ export class Scheduler {
     for (const job of fired) this.firedOne(job);
   }
 
+  /** In the job's transaction: fired (or gone, for a task that forgets its jobs when fired). */
+  private async markFired(
+    manager: EntityManager,
+    task: ScheduledTask,
+    job: ScheduledJob,
+  ): Promise<void> {
+    if (task.forgetWhenFired === true) {
+      await manager.delete(ScheduledJob, { id: job.id });
+      return;
+    }
+    const firedAt = this.now();
+    await manager.update(
+      ScheduledJob,
+      { id: job.id },
+      { firedAt, attempts: job.attempts + 1, updatedAt: firedAt },
+    );
+  }
+
   private async fire(task: ScheduledTask, job: ScheduledJob): Promise<void> {
     const { dataSource, log } = this.options;
     try {
@@ -267,12 +287,7 @@ export class Scheduler {
         const current = await manager.findOneBy(ScheduledJob, { id: job.id, firedAt: IsNull() });
         if (!current) return; // cancelled or fired meanwhile
         await task.execute(current, manager, prepared);
-        const firedAt = this.now();
-        await manager.update(
-          ScheduledJob,
-          { id: job.id },
-          { firedAt, attempts: current.attempts + 1, updatedAt: firedAt },
-        );
+        await this.markFired(manager, task, current);
       });
       this.firedOne(job);
     } catch (error) {

@@ -8,6 +8,7 @@ import type { ConductReport } from "../../store/entities/conduct-report.js";
 import type { Sanction } from "../../store/entities/sanction.js";
 import type { ConductReportAnswers } from "./intake.js";
 import {
+  CARRIED_OUT_AFTER_CLOSE,
   scheduleExpulsion,
   scheduleNobodyNotice,
   scheduleReportRoom,
@@ -215,7 +216,7 @@ async function close(
     caseId,
     outcome,
   });
-  await services.store.close(manager, report, outcome, new Date());
+  await services.store.close(manager, report, outcome, new Date(), CARRIED_OUT_AFTER_CLOSE);
 }
 
 /**

@@ -1,12 +1,12 @@
-import { IsNull, Not, type EntityManager } from "typeorm";
+import { Not, type EntityManager } from "typeorm";
 import { z } from "zod";
 import { canonicalUserId } from "../../chat/user-id.js";
-import { forgetCaseTrail } from "../../store/case-trail.js";
+import { forgetCaseJobs, forgetCaseTrail } from "../../store/case-trail.js";
 import { monthStart } from "../../store/columns.js";
 import { ConductReport, reporterHashOf } from "../../store/entities/conduct-report.js";
 import { Sanction } from "../../store/entities/sanction.js";
-import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
+import { jsonCodec, type JsonCodec } from "../../store/stored-json.js";
 import type { ConductReportAnswers } from "./intake.js";
 import type { Handling } from "./recusal.js";
 import { otherReporters } from "./repeats.js";
@@ -49,8 +49,12 @@ const detailsShape = z
   })
   // JSON leaves out a `who` nobody was named for; the answers keep it, undefined.
   .transform((details): ReportDetails => ({ ...details, who: details.who }));
-const handlersShape = z.array(z.string());
-const notesShape = z.array(z.object({ by: z.string(), at: z.number(), text: z.string() }));
+const DETAILS = jsonCodec("a report's details", detailsShape);
+const HANDLERS = jsonCodec("a report's handlers", z.array(z.string()));
+const NOTES = jsonCodec(
+  "a report's notes",
+  z.array(z.object({ by: z.string(), at: z.number(), text: z.string() })),
+);
 
 /**
  * Code of Conduct reports and their sanctions, with what names or describes someone sealed
@@ -107,19 +111,19 @@ export class ConductStore {
   }
 
   details(report: ConductReport): ReportDetails {
-    const details = this.unseal(report, "details", detailsShape);
+    const details = this.unseal(report, "details", DETAILS);
     if (details === undefined) throw new Error("a closed report has no details");
     return details;
   }
 
   /** Who handles the report (none once it is closed). */
   handlers(report: ConductReport): string[] {
-    return this.unseal(report, "handlers", handlersShape) ?? [];
+    return this.unseal(report, "handlers", HANDLERS) ?? [];
   }
 
   /** Adds a handler's note; how many the report has now. */
   async addNote(manager: EntityManager, report: ConductReport, note: ReportNote): Promise<number> {
-    const notes = [...(this.unseal(report, "notes", notesShape) ?? []), note];
+    const notes = [...(this.unseal(report, "notes", NOTES) ?? []), note];
     await manager.update(
       ConductReport,
       { id: report.id },
@@ -167,6 +171,7 @@ export class ConductStore {
     report: ConductReport,
     outcome: string,
     at: Date,
+    carryOut: readonly string[],
   ): Promise<void> {
     const closedMonth = at.toISOString().slice(0, 7);
     await manager.update(
@@ -187,8 +192,7 @@ export class ConductStore {
       },
     );
     await forgetCaseTrail(manager, [report.caseId]);
-    // Fired jobs named people (a warning's recipient); those still to fire are kept.
-    await manager.delete(ScheduledJob, { caseId: report.caseId, firedAt: Not(IsNull()) });
+    await forgetCaseJobs(manager, report.caseId, carryOut);
   }
 
   private seal(caseId: string, column: Sealed, value: unknown): string {
@@ -196,31 +200,12 @@ export class ConductStore {
   }
 
   /** A sealed JSON column, read and checked against its shape (undefined when it is empty). */
-  private unseal<T>(report: ConductReport, column: Sealed, shape: z.ZodType<T>): T | undefined {
+  private unseal<T>(report: ConductReport, column: Sealed, codec: JsonCodec<T>): T | undefined {
     const sealed = report[column];
     if (sealed === null) return undefined;
-    const context = sealContext(report.caseId, column);
-    return decode(this.cipher.decrypt(sealed, context), shape, context);
+    const text = this.cipher.decrypt(sealed, sealContext(report.caseId, column));
+    return codec.decode(text, report.caseId);
   }
-}
-
-/**
- * A stored JSON value of the expected shape. A corrupt one is an error that says where and what
- * is wrong with it, never what it holds (JSON's own error quotes the text).
- */
-function decode<T>(json: string, shape: z.ZodType<T>, where: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new Error(`${where} is corrupt: not JSON`);
-  }
-  const result = shape.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) => `${issue.path.join(".") || "the value"}: ${issue.message}`,
-  );
-  throw new Error(`${where} is corrupt: ${problems.join("; ")}`);
 }
 
 function sealContext(caseId: string, column: Sealed): string {

@@ -17,6 +17,9 @@ const NOBODY_JOB = "conduct.nobody-can-handle";
 const WARN_JOB = "conduct.warn";
 const EXPEL_JOB = "conduct.expel";
 
+/** The sanctions decided: still delivered when the report closes before they fire. */
+export const CARRIED_OUT_AFTER_CLOSE = [WARN_JOB, EXPEL_JOB];
+
 /** The reason the bans of `!dsx expel` give (the team's own reason stays in the report room). */
 const BAN_REASON = "Removed under the Digital Security Exchange's Code of Conduct";
 
@@ -58,6 +61,7 @@ export function conductTasks(services: ConductServices): ScheduledTask[] {
     }),
     defineTask({
       kind: WARN_JOB,
+      forgetWhenFired: true,
       prepare: (job) => rooms.directRoomWith(payloadText(job, "user")),
       execute: async (job, manager, roomId: string) => {
         const message = services.cipher.decrypt(
@@ -69,6 +73,7 @@ export function conductTasks(services: ConductServices): ScheduledTask[] {
     }),
     defineTask({
       kind: EXPEL_JOB,
+      forgetWhenFired: true,
       prepare: (job) => services.bans.banEverywhere(payloadText(job, "user"), BAN_REASON),
       execute: async (job, manager, tally: BanTally) => {
         const report = await store.get(manager, job.caseId ?? "");

@@ -7,11 +7,10 @@ import {
   type Participant,
 } from "../../policy/participation.js";
 import { parseTlp } from "../../policy/tlp.js";
-import { forgetCaseTrail } from "../../store/case-trail.js";
+import { forgetCaseJobs, forgetCaseTrail } from "../../store/case-trail.js";
 import { Attachment } from "../../store/entities/attachment.js";
 import { monthStart } from "../../store/columns.js";
 import { Incident } from "../../store/entities/incident.js";
-import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import type { IncidentReport } from "./intake.js";
 
@@ -232,8 +231,7 @@ export class IncidentStore {
       },
     );
     await manager.delete(Attachment, { caseId: incident.caseId });
-    // Jobs name the people they were for (fired ones too): none is needed once closed.
-    await manager.delete(ScheduledJob, { caseId: incident.caseId });
+    await forgetCaseJobs(manager, incident.caseId);
     await forgetCaseTrail(manager, [incident.caseId]);
   }
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { DataSource } from "typeorm";
 import { Scheduler, type ScheduledTask } from "../../../src/schedule/scheduler.js";
+import { forgetCaseJobs } from "../../../src/store/case-trail.js";
 import { AuditEntry } from "../../../src/store/entities/audit-entry.js";
 import { ScheduledJob } from "../../../src/store/entities/scheduled-job.js";
 import { transaction } from "../../../src/store/transaction.js";
@@ -53,6 +54,49 @@ for (const kind of databaseKinds()) {
       (await dataSource.getRepository(AuditEntry).find({ order: { id: "ASC" } })).map(
         (a) => `${a.action}:${a.caseId ?? ""}`,
       );
+
+    it("a closing case forgets its jobs but those carrying out its decisions, which go once fired", async () => {
+      const scheduler = new Scheduler({
+        dataSource,
+        tasks: [recording("reminder"), { ...recording("warn"), forgetWhenFired: true }],
+        log: silent,
+        now: clock,
+      });
+      const caseId = "COC-2026-0001";
+      await transaction(dataSource, async (m) => {
+        await scheduler.schedule(m, { kind: "reminder", dueAt: now - 1000, caseId });
+        await scheduler.schedule(m, { kind: "reminder", dueAt: now + 60_000, caseId });
+        await scheduler.schedule(m, { kind: "warn", dueAt: now + 60_000, caseId });
+        await scheduler.schedule(m, {
+          kind: "reminder",
+          dueAt: now + 60_000,
+          caseId: "COC-2026-0002",
+        });
+      });
+      await scheduler.start();
+      await scheduler.stop();
+      const kinds = async () =>
+        (await dataSource.getRepository(ScheduledJob).find({ order: { id: "ASC" } })).map(
+          (job) => `${job.kind}:${job.caseId ?? ""}:${job.firedAt === null ? "due" : "fired"}`,
+        );
+      await transaction(dataSource, (m) => forgetCaseJobs(m, caseId, ["warn"]));
+      expect(await kinds()).to.deep.equal(["warn:COC-2026-0001:due", "reminder:COC-2026-0002:due"]);
+      // The warning still goes after the close, and leaves no row behind.
+      now += 60_000;
+      const later = new Scheduler({
+        dataSource,
+        tasks: [recording("reminder"), { ...recording("warn"), forgetWhenFired: true }],
+        log: silent,
+        now: clock,
+      });
+      await later.start();
+      await later.stop();
+      expect(await fired()).to.include("fired.warn:COC-2026-0001");
+      expect(await kinds()).to.deep.equal(["reminder:COC-2026-0002:fired"]);
+      // A case that carries nothing out forgets all of its jobs.
+      await transaction(dataSource, (m) => forgetCaseJobs(m, "COC-2026-0002"));
+      expect(await kinds()).to.deep.equal([]);
+    });
 
     it("fires what came due while it was down, once, in due order; a restart fires nothing again", async () => {
       const setup = new Scheduler({ dataSource, tasks: [], log: silent, now: clock });
