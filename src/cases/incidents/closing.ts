@@ -1,6 +1,5 @@
 import type { EntityManager } from "typeorm";
 import { DEFAULT_LANGUAGE } from "../../chat/catalog.js";
-import { renderText } from "../../chat/render.js";
 import { audit } from "../../store/audit-log.js";
 import type { Incident } from "../../store/entities/incident.js";
 import { languageOf } from "../../store/people.js";
@@ -30,30 +29,22 @@ export class TicketClosing {
     const caseId = incident.caseId;
     if (incident.ticketRoomId !== null) {
       const language = incident.language ?? DEFAULT_LANGUAGE;
-      await this.s.say(manager, incident.ticketRoomId, {
-        label: "WHITE",
+      await say(this.s, manager, incident.ticketRoomId, language, {
         caseId,
         step: "closed",
         leaveAfter: true,
-        text: renderText(this.s.catalog, language, {
-          key: "ticket.closed",
-          params: { caseId, outcome },
-        }),
+        key: "ticket.closed",
+        params: { caseId, outcome },
       });
     }
     if (incident.reporterRoomId !== null && incident.reporterId !== null) {
-      await say(
-        this.s,
-        manager,
-        incident.reporterRoomId,
-        await languageOf(manager, incident.reporterId),
-        {
-          caseId,
-          step: "closed",
-          key: "incident.closedReporter",
-          params: { caseId },
-        },
-      );
+      const language = await languageOf(manager, incident.reporterId);
+      await say(this.s, manager, incident.reporterRoomId, language, {
+        caseId,
+        step: "closed",
+        key: "incident.closedReporter",
+        params: { caseId },
+      });
     }
     await tellTriage(this.s, manager, {
       caseId,

@@ -17,6 +17,8 @@ export interface Note {
   readonly step?: string;
   readonly key: string;
   readonly params?: Readonly<Record<string, string | number>>;
+  /** The bot leaves the room once this is out (a ticket's closing note). */
+  readonly leaveAfter?: boolean;
 }
 
 function message(note: Note, text: Rendered): BotMessage {
@@ -24,6 +26,7 @@ function message(note: Note, text: Rendered): BotMessage {
     label: note.label ?? "WHITE",
     ...(note.caseId === undefined ? {} : { caseId: note.caseId }),
     ...(note.step === undefined ? {} : { step: note.step }),
+    ...(note.leaveAfter === undefined ? {} : { leaveAfter: note.leaveAfter }),
     text,
   };
 }

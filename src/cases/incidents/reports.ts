@@ -61,11 +61,12 @@ export class IncidentReports {
     );
     await this.s.attachments.adopt(manager, report.files, caseId);
     await audit(manager, { actor: inbound.sender, action: "incident.opened", caseId });
-    context.reply({
+    reply(context, {
       label: report.label,
       caseId,
       step: "received",
-      text: context.text({ key: "incident.received", params: { caseId } }),
+      key: "incident.received",
+      params: { caseId },
     });
     this.tellTriage(context, caseId, report, partner, region);
     await this.offers.opened(manager, incident);
