@@ -87,6 +87,7 @@ export function assembleWorkflows(parts: WorkflowParts): Workflows {
     maxFiles: () => config.incidents.attachments.maxFiles,
     directory,
     triageRoomId: () => roomKinds.roomIdOf("triage"),
+    triageLanguage: () => config.roomLanguages.triage,
     botUserId: () => client.getSafeUserId(),
     say,
     jobs,

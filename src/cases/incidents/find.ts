@@ -2,6 +2,7 @@ import type { ChatContext } from "../../chat/context.js";
 import { parseCaseId } from "../../store/case-numbers.js";
 import type { Incident } from "../../store/entities/incident.js";
 import type { IncidentStore } from "./incident-store.js";
+import { reply } from "./messages.js";
 
 /**
  * The open ticket a command names, or an answer saying why there is none. A closed ticket's id
@@ -14,13 +15,13 @@ export async function findOpenIncident(
 ): Promise<Incident | undefined> {
   const parsed = parseCaseId(text.trim().split(/\s+/)[0] ?? "");
   if (parsed?.kind !== "INC") {
-    context.reply({ label: "WHITE", text: context.text({ key: "incident.badCaseId" }) });
+    reply(context, { key: "incident.badCaseId" });
     return undefined;
   }
   const incident = await store.get(context.manager, parsed.id);
   if (!incident || incident.state === "closed") {
     const key = incident ? "incident.closedTicket" : "incident.unknownTicket";
-    context.reply({ label: "WHITE", text: context.text({ key, params: { caseId: parsed.id } }) });
+    reply(context, { key, params: { caseId: parsed.id } });
     return undefined;
   }
   return incident;

@@ -6,13 +6,13 @@ import {
   type Admission,
   type Participant,
 } from "../../policy/participation.js";
-import { parseTlp } from "../../policy/tlp.js";
 import { forgetCaseJobs, forgetCaseTrail } from "../../store/case-trail.js";
 import { Attachment } from "../../store/entities/attachment.js";
 import { monthStart } from "../../store/columns.js";
 import { Incident } from "../../store/entities/incident.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
 import type { IncidentReport } from "./intake.js";
+import { ticketLabel, ticketUrgency } from "./rules.js";
 
 /** What is known of the reporter when an incident is opened. */
 export interface Reporter {
@@ -109,7 +109,7 @@ export class IncidentStore {
     return currentParticipants(
       this.records(incident),
       {
-        label: parseTlp(incident.label ?? "") ?? "RED",
+        label: ticketLabel(incident),
         partnerOrg: incident.partnerOrg,
         providerOrg: incident.providerOrg,
         organisations: this.organisations(incident, directory.dsx.id),
@@ -166,16 +166,22 @@ export class IncidentStore {
     });
   }
 
-  description(incident: Incident): string {
-    return incident.description === null
-      ? ""
-      : this.cipher.decrypt(incident.description, context(incident.caseId, "description"));
+  /** The report an open incident holds, its free texts opened, with the files given. */
+  report(incident: Incident, files: readonly number[] = []): IncidentReport {
+    return {
+      type: incident.type,
+      description: this.opened(incident, "description"),
+      measures: this.opened(incident, "measures"),
+      urgency: ticketUrgency(incident),
+      label: ticketLabel(incident),
+      consent: incident.consent === true,
+      files,
+    };
   }
 
-  measures(incident: Incident): string {
-    return incident.measures === null
-      ? ""
-      : this.cipher.decrypt(incident.measures, context(incident.caseId, "measures"));
+  private opened(incident: Incident, column: "description" | "measures"): string {
+    const sealed = incident[column];
+    return sealed === null ? "" : this.cipher.decrypt(sealed, context(incident.caseId, column));
   }
 
   /** How many open incidents each provider organisation has. */

@@ -1,21 +1,17 @@
-import { spokenDuration } from "../../chat/spoken-duration.js";
 import type { EntityManager } from "typeorm";
-import type { Command } from "../../chat/command.js";
 import type { ChatContext } from "../../chat/context.js";
-import { rankProviders } from "../../policy/matching.js";
-import { defineTask, payloadText, type ScheduledTask } from "../../schedule/scheduler.js";
+import { spokenDuration } from "../../chat/spoken-duration.js";
+import { rankProviders, type MatchResult } from "../../policy/matching.js";
 import { audit } from "../../store/audit-log.js";
-import type { Incident } from "../../store/entities/incident.js";
-import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
-import { findOpenIncident } from "./find.js";
-import { organisationName, render, type IncidentServices } from "./services.js";
-import { languageOf } from "../../store/people.js";
 import { parseCaseId } from "../../store/case-numbers.js";
+import type { Incident } from "../../store/entities/incident.js";
+import { languageOf } from "../../store/people.js";
 import { replyNoCaseForYou } from "../no-case-for-you.js";
-
-export const OFFER_JOB = "incident.offer";
-export const OFFER_LAPSE_JOB = "incident.offer-lapse";
-export const TICKET_ROOM_JOB = "incident.ticket-room";
+import { findOpenIncident } from "./find.js";
+import { OFFER_JOB, OFFER_LAPSE_JOB, TICKET_ROOM_JOB } from "./jobs.js";
+import { offerText, organisationName, renderingIn, reply, tellTriage } from "./messages.js";
+import { assignee, providerOf } from "./rules.js";
+import type { IncidentServices } from "./services.js";
 
 /**
  * Offers of tickets to providers: `!dsx assign` in triage, or the best match at once in the
@@ -26,54 +22,6 @@ export const TICKET_ROOM_JOB = "incident.ticket-room";
 export class Offers {
   constructor(private readonly s: IncidentServices) {}
 
-  commands(): Command[] {
-    return [
-      {
-        words: ["assign"],
-        rooms: ["triage"],
-        summary: "offer.commandAssign",
-        allowed: (context) => context.directory.isDsxTeam(context.inbound.sender),
-        run: (context, rest) => this.assign(context, rest),
-      },
-      {
-        words: ["accept"],
-        rooms: ["direct"],
-        summary: "offer.commandAccept",
-        allowed: (context) => this.providerOf(context.inbound.sender) !== undefined,
-        parties: { direct: ["provider"] },
-        run: (context, rest) => this.answer(context, rest, "accept"),
-      },
-      {
-        words: ["decline"],
-        rooms: ["direct"],
-        summary: "offer.commandDecline",
-        allowed: (context) => this.providerOf(context.inbound.sender) !== undefined,
-        parties: { direct: ["provider"] },
-        run: (context, rest) => this.answer(context, rest, "decline"),
-      },
-    ];
-  }
-
-  tasks(): ScheduledTask[] {
-    const deliver = defineTask({
-      kind: OFFER_JOB,
-      // Each member's direct room, found or made before the transaction.
-      prepare: async (job) => {
-        const rooms = new Map<string, string>();
-        const provider = this.s.directory().organisation(payloadText(job, "provider"));
-        for (const member of provider?.members ?? [])
-          rooms.set(member, await this.s.rooms.directRoomWith(member));
-        return rooms;
-      },
-      execute: (job, manager, rooms: Map<string, string>) => this.deliver(job, manager, rooms),
-    });
-    const lapse: ScheduledTask = {
-      kind: OFFER_LAPSE_JOB,
-      execute: (job, manager) => this.lapse(job, manager),
-    };
-    return [deliver, lapse];
-  }
-
   /** In the automatic mode, offers a new ticket to its best match at once. */
   async opened(manager: EntityManager, incident: Incident): Promise<void> {
     if (this.s.automaticOffers() && incident.consent === true)
@@ -81,7 +29,7 @@ export class Offers {
   }
 
   /** The ranked providers still open to a ticket (not declined, no conflict, not its own). */
-  async ranked(manager: EntityManager, incident: Incident) {
+  async ranked(manager: EntityManager, incident: Incident): Promise<MatchResult> {
     return rankProviders(
       {
         type: incident.type,
@@ -98,37 +46,16 @@ export class Offers {
     );
   }
 
-  private async assign(context: ChatContext, rest: string): Promise<void> {
+  /** `!dsx assign INC-… <provider>` in triage: offers the ticket to that provider. */
+  async assign(context: ChatContext, rest: string): Promise<void> {
     const [id = "", who = ""] = rest.split(/\s+/);
     const incident = await findOpenIncident(context, this.s.store, id);
     if (!incident) return;
     const caseId = incident.caseId;
-    const directory = context.directory;
-    const provider = who.startsWith("@")
-      ? directory.organisationOf(who)
-      : directory.organisation(who.toLowerCase());
-    const problem: [string, Record<string, string>] | undefined =
-      who === ""
-        ? ["offer.assignNeedsProvider", {}]
-        : provider?.role !== "provider"
-          ? ["offer.unknownProvider", { provider: who.slice(0, 80) }]
-          : incident.providerOrg !== null
-            ? [
-                "offer.alreadyAssigned",
-                { provider: organisationName(this.s, incident.providerOrg) },
-              ]
-            : incident.consent !== true
-              ? ["offer.noConsent", {}]
-              : provider.id === incident.partnerOrg
-                ? ["offer.ownOrganisation", { provider: organisationName(this.s, provider.id) }]
-                : undefined;
-    if (problem !== undefined || provider === undefined) {
-      const [key, params] = problem ?? ["offer.unknownProvider", {}];
-      context.reply({
-        label: "WHITE",
-        caseId,
-        text: context.text({ key, params: { caseId, ...params } }),
-      });
+    const assignment = assignee(context.directory, incident, who);
+    if ("problem" in assignment) {
+      const [key, params] = assignment.problem;
+      reply(context, { caseId, key, params: { caseId, ...params } });
       return;
     }
     await audit(context.manager, {
@@ -136,11 +63,11 @@ export class Offers {
       action: "incident.assigned",
       caseId,
     });
-    await this.offer(context.manager, incident, provider.id);
+    await this.offer(context.manager, incident, assignment.provider);
   }
 
   /** Offers the ticket to the best provider left, or tells triage that none is. */
-  async offerNext(manager: EntityManager, incident: Incident): Promise<void> {
+  private async offerNext(manager: EntityManager, incident: Incident): Promise<void> {
     const best = (await this.ranked(manager, incident)).candidates[0];
     if (best) {
       await this.offer(manager, incident, best.provider);
@@ -175,43 +102,38 @@ export class Offers {
     });
   }
 
-  /** Sends the offer (metadata only) to each of the provider's people, if it still stands. */
-  private async deliver(job: ScheduledJob, manager: EntityManager, rooms: Map<string, string>) {
-    const provider = payloadText(job, "provider");
-    const incident = await this.s.store.get(manager, job.caseId ?? "");
+  /**
+   * Sends the offer (metadata only) to each of the provider's people in their direct room
+   * (`rooms`, by person), if it still stands.
+   */
+  async deliver(
+    manager: EntityManager,
+    caseId: string,
+    provider: string,
+    rooms: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    const incident = await this.s.store.get(manager, caseId);
     if (incident?.state !== "offered" || incident.offeredTo !== provider) return;
     for (const [member, roomId] of rooms) {
       const language = await languageOf(manager, member);
       const within = spokenDuration(this.s.catalog, language, this.s.offerTimeoutMs());
-      const text = (key: string, params?: Record<string, string>) =>
-        render(this.s, language, { key, ...(params ? { params } : {}) }).plain;
       await this.s.say(manager, roomId, {
         label: "GREEN",
         caseId: incident.caseId,
         step: "offer",
-        text: render(this.s, language, {
-          key: "offer.toProvider",
-          params: {
-            caseId: incident.caseId,
-            provider: organisationName(this.s, provider),
-            type: this.s.catalog.hasKey(language, `incidentType.${incident.type}`)
-              ? text(`incidentType.${incident.type}`)
-              : incident.type,
-            urgency: text(`urgency.${incident.urgency ?? "medium"}`),
-            language: incident.language ?? "",
-            region:
-              incident.region === null ? "" : text("incident.region", { region: incident.region }),
-            within,
-          },
-        }),
+        text: offerText(
+          renderingIn(this.s, language),
+          incident,
+          organisationName(this.s, provider),
+          within,
+        ),
       });
     }
   }
 
   /** An offer nobody answered in time: counted as a decline, and the next match gets it. */
-  private async lapse(job: ScheduledJob, manager: EntityManager): Promise<void> {
-    const provider = payloadText(job, "provider");
-    const incident = await this.s.store.get(manager, job.caseId ?? "");
+  async lapse(manager: EntityManager, caseId: string, provider: string): Promise<void> {
+    const incident = await this.s.store.get(manager, caseId);
     if (incident?.state !== "offered" || incident.offeredTo !== provider) return;
     await this.recordDecline(manager, incident, provider);
     await audit(manager, {
@@ -225,15 +147,16 @@ export class Offers {
     await this.offerNext(manager, incident);
   }
 
-  private async answer(context: ChatContext, rest: string, answer: "accept" | "decline") {
+  /** `accept INC-…` / `decline INC-…` from a provider's person, in a direct message. */
+  async answer(context: ChatContext, rest: string, answer: "accept" | "decline"): Promise<void> {
     const { manager, inbound } = context;
     const [id = ""] = rest.split(/\s+/);
     const parsed = parseCaseId(id);
     if (parsed?.kind !== "INC") {
-      context.reply({ label: "WHITE", text: context.text({ key: "incident.badCaseId" }) });
+      reply(context, { key: "incident.badCaseId" });
       return;
     }
-    const provider = this.providerOf(inbound.sender);
+    const provider = providerOf(this.s.directory(), inbound.sender);
     const incident = await this.s.store.get(manager, parsed.id);
     // A provider the ticket was never offered to learns nothing, not even that it exists (a
     // closed one keeps no provider, so it is nobody's).
@@ -249,10 +172,7 @@ export class Offers {
     }
     const caseId = incident.caseId;
     if (incident.offeredTo !== provider) {
-      context.reply({
-        label: "WHITE",
-        text: context.text({ key: "offer.notOffered", params: { caseId } }),
-      });
+      reply(context, { key: "offer.notOffered", params: { caseId } });
       return;
     }
     await this.s.jobs().cancel(manager, caseId, OFFER_LAPSE_JOB);
@@ -260,12 +180,7 @@ export class Offers {
     if (answer === "decline") {
       await this.recordDecline(manager, incident, provider);
       await audit(manager, { actor: inbound.sender, action: "incident.declined", caseId });
-      context.reply({
-        label: "WHITE",
-        caseId,
-        step: "declined",
-        text: context.text({ key: "offer.declined", params: { caseId } }),
-      });
+      reply(context, { caseId, step: "declined", key: "offer.declined", params: { caseId } });
       await this.tellTriage(manager, "offer.declinedTriage", caseId, { provider: name });
       await this.offerNext(manager, incident);
       return;
@@ -284,12 +199,7 @@ export class Offers {
       caseId,
       payload: { provider: inbound.sender },
     });
-    context.reply({
-      label: "WHITE",
-      caseId,
-      step: "accepted",
-      text: context.text({ key: "offer.accepted", params: { caseId } }),
-    });
+    reply(context, { caseId, step: "accepted", key: "offer.accepted", params: { caseId } });
     await this.tellTriage(manager, "offer.acceptedTriage", caseId, { provider: name });
   }
 
@@ -302,25 +212,18 @@ export class Offers {
     });
   }
 
-  private async tellTriage(
+  private tellTriage(
     manager: EntityManager,
     key: string,
     caseId: string,
     params: Record<string, string> = {},
   ): Promise<void> {
-    const triage = this.s.triageRoomId();
-    if (triage === undefined) return;
-    await this.s.say(manager, triage, {
+    return tellTriage(this.s, manager, {
       label: "GREEN",
       caseId,
       step: "offer",
-      text: render(this.s, "en", { key, params: { caseId, ...params } }),
+      key,
+      params: { caseId, ...params },
     });
-  }
-
-  /** The provider organisation a person answers for (members only). */
-  private providerOf(userId: string): string | undefined {
-    const organisation = this.s.directory().organisationOf(userId);
-    return organisation?.role === "provider" ? organisation.id : undefined;
   }
 }

@@ -1,7 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
-import type { Catalog, Text } from "../../chat/catalog.js";
-import { renderText, type Rendered } from "../../chat/render.js";
+import type { Catalog } from "../../chat/catalog.js";
 import type { Directory } from "../../config/directory.js";
 import type { RoomMaker } from "../../matrix/rooms.js";
 import type { TlpNames } from "../../policy/tlp.js";
@@ -23,6 +22,8 @@ export interface IncidentServices {
   readonly tlpNames: TlpNames;
   readonly directory: () => Directory;
   readonly triageRoomId: () => string | undefined;
+  /** The language the triage room hears (`roomLanguages.triage`). */
+  readonly triageLanguage: () => string;
   readonly botUserId: () => string;
   /** Queues a message in the caller's transaction (the outbox checks it before sending). */
   readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
@@ -30,15 +31,4 @@ export interface IncidentServices {
   readonly rooms: RoomMaker;
   readonly offerTimeoutMs: () => number;
   readonly automaticOffers: () => boolean;
-}
-
-/** Renders a catalogue text in a language. */
-export function render(services: IncidentServices, language: string, text: Text): Rendered {
-  return renderText(services.catalog, language, text);
-}
-
-/** The display name of an organisation (its id when it has none). */
-export function organisationName(services: IncidentServices, id: string | null): string {
-  if (id === null) return "";
-  return services.directory().organisation(id)?.name ?? id;
 }

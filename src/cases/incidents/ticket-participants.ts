@@ -4,12 +4,13 @@ import { isUserId } from "../../chat/user-id.js";
 import type { ChatContext } from "../../chat/context.js";
 import { isInAudience } from "../../policy/audience.js";
 import { isDsxPerson } from "../../policy/participation.js";
-import { parseTlp, tlpTag, type TlpLabel } from "../../policy/tlp.js";
+import { tlpTag } from "../../policy/tlp.js";
 import { audit } from "../../store/audit-log.js";
 import type { Incident } from "../../store/entities/incident.js";
-import { render, type IncidentServices } from "./services.js";
-
-export const INVITE_JOB = "incident.invite";
+import { INVITE_JOB } from "./jobs.js";
+import { OUTSIDE_AUDIENCE_KEYS, reply, tellTriage } from "./messages.js";
+import { ticketLabel } from "./rules.js";
+import type { IncidentServices } from "./services.js";
 
 /**
  * Who comes into a ticket and who leaves it: `!dsx invite` (inside the label's audience; DSX's
@@ -24,10 +25,10 @@ export class TicketParticipants {
     const caseId = incident.caseId;
     const user = rest.trim().split(/\s+/)[0] ?? "";
     if (!isUserId(user)) {
-      context.reply({ label: "WHITE", text: context.text({ key: "ticket.inviteNeedsUser" }) });
+      reply(context, { key: "ticket.inviteNeedsUser" });
       return;
     }
-    const label = parseTlp(incident.label ?? "") ?? "RED";
+    const label = ticketLabel(incident);
     const bot = this.s.botUserId();
     const { directory } = context;
     const refuse = async (outcome: string, key: string, params: Record<string, string>) => {
@@ -37,11 +38,11 @@ export class TicketParticipants {
         caseId,
         outcome,
       });
-      context.reply({
-        label: "WHITE",
+      reply(context, {
         caseId,
         step: "invite",
-        text: context.text({ key, params: { user: user.slice(0, 100), ...params } }),
+        key,
+        params: { user: user.slice(0, 100), ...params },
       });
     };
     // DSX brokers every exchange, so its people are in every AMBER audience; but they take part
@@ -55,7 +56,7 @@ export class TicketParticipants {
     if (!dsx && !isInAudience(label, user, exchange, directory, bot)) {
       await refuse(label, "ticket.inviteRefused", {
         label: tlpTag(label, this.s.tlpNames),
-        reason: context.text({ key: REASON_KEYS[label] }).plain,
+        reason: context.text({ key: OUTSIDE_AUDIENCE_KEYS[label] }).plain,
       });
       return;
     }
@@ -76,24 +77,14 @@ export class TicketParticipants {
       action: "incident.invited",
       caseId,
     });
-    context.reply({
-      label: "WHITE",
-      caseId,
-      step: "invite",
-      text: context.text({ key: "ticket.inviteAccepted", params: { user } }),
-    });
+    reply(context, { caseId, step: "invite", key: "ticket.inviteAccepted", params: { user } });
   }
 
   /** DSX joins a ticket only with the reporter's yes (RED exchanges include DSX only then). */
   async assist(context: ChatContext, incident: Incident): Promise<void> {
     const caseId = incident.caseId;
     if (context.inbound.sender !== incident.reporterId) {
-      context.reply({
-        label: "WHITE",
-        caseId,
-        step: "assist",
-        text: context.text({ key: "ticket.assistAsk", params: { caseId } }),
-      });
+      reply(context, { caseId, step: "assist", key: "ticket.assistAsk", params: { caseId } });
       return;
     }
     const team = context.directory.dsx.members;
@@ -109,20 +100,14 @@ export class TicketParticipants {
       action: "incident.assist",
       caseId,
     });
-    context.reply({
-      label: "WHITE",
+    reply(context, { caseId, step: "assist", key: "ticket.assistInvited", params: { caseId } });
+    await tellTriage(this.s, context.manager, {
+      label: "GREEN",
       caseId,
       step: "assist",
-      text: context.text({ key: "ticket.assistInvited", params: { caseId } }),
+      key: "ticket.assistTriage",
+      params: { caseId },
     });
-    const triage = this.s.triageRoomId();
-    if (triage !== undefined)
-      await this.s.say(context.manager, triage, {
-        label: "GREEN",
-        caseId,
-        step: "assist",
-        text: render(this.s, "en", { key: "ticket.assistTriage", params: { caseId } }),
-      });
   }
 
   /**
@@ -141,12 +126,3 @@ export class TicketParticipants {
     });
   }
 }
-
-/** Why someone is outside a label's audience, for a refused `!dsx invite`. */
-const REASON_KEYS: Record<TlpLabel, string> = {
-  RED: "ticket.reasonRed",
-  "AMBER+STRICT": "ticket.reasonAmberStrict",
-  AMBER: "ticket.reasonAmber",
-  GREEN: "ticket.reasonGreen",
-  WHITE: "ticket.reasonGreen",
-};

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { OFFER_JOB, TICKET_ROOM_JOB } from "../../../src/cases/incidents/offers.js";
+import { OFFER_JOB, TICKET_ROOM_JOB } from "../../../src/cases/incidents/jobs.js";
 import { ChatWorld, PEOPLE, type Queued } from "./chat-world.js";
 
 /** A world with one case of each kind open, and their rooms. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { outcomeOf } from "../../../../src/cases/incidents/ticket-rooms.js";
+import { outcomeOf } from "../../../../src/cases/incidents/rules.js";
 
 describe("cases/incidents closing words", () => {
   it("keeps only the outcome category of a closing text", () => {
