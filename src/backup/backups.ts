@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { DataSource, EntityManager } from "typeorm";
 import { SESSION_FILE } from "../matrix/session.js";
 import { DURABLE_INDEXEDDB_FILE } from "../matrix/indexeddb/durable-indexeddb.js";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import { RecurringJob } from "../schedule/recurring.js";
 import { defineTask, type ScheduledTask, type Scheduler } from "../schedule/scheduler.js";
 import { audit } from "../store/audit-log.js";

@@ -12,7 +12,7 @@ import {
 } from "../matrix/session.js";
 import { SessionError } from "../matrix/session-error.js";
 import { loginRefusal } from "../matrix/session-refusals.js";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import { exists } from "./file-exists.js";
 import { writeRestoreMarker, type RestoreMarker } from "./restore-marker.js";

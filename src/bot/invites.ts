@@ -1,7 +1,7 @@
 import { ClientEvent, Method, RoomEvent, type MatrixClient, type Room } from "matrix-js-sdk";
 import type { Directory } from "../config/directory.js";
-import { homeserverFailed } from "../matrix/homeserver-errors.js";
-import type { Logger } from "../ops/log.js";
+import { homeserverFailed } from "../failures/homeserver-errors.js";
+import type { Logger } from "../log/log.js";
 
 /** Why an invite is refused: said in the refusal (the inviter sees it as the reason). */
 const REFUSAL =

@@ -21,7 +21,7 @@ import type { EventHandler } from "../matrix/inbox.js";
 import type { Outbox } from "../matrix/outbox.js";
 import type { TlpNames } from "../policy/tlp.js";
 import { audit } from "../store/audit-log.js";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import { Person } from "../store/entities/person.js";
 import { languageOf } from "../store/people.js";
 import type { FieldCipher } from "../store/field-cipher.js";

@@ -1,7 +1,7 @@
 import type { MatrixClient } from "matrix-js-sdk";
 import type { BotConfig } from "../config/schema.js";
 import { isPublished } from "../matrix/room-facts.js";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import { roomUnfitness } from "../policy/audience.js";
 
 export type RoomKey = keyof BotConfig["rooms"];

@@ -9,7 +9,7 @@ import type { GuardedRoom } from "../guard/room-guard.js";
 import type { ExchangeResolver } from "../matrix/outbox.js";
 import { MatrixRoomBans } from "../matrix/room-bans.js";
 import type { RoomMaker } from "../matrix/rooms.js";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import type { ScheduledTask, Scheduler } from "../schedule/scheduler.js";
 import { AttachmentStore } from "../store/attachment-store.js";
 import type { FieldCipher } from "../store/field-cipher.js";

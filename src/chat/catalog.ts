@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse } from "yaml";
+import { DEFAULT_LANGUAGE } from "../config/default-language.js";
 import { packageRoot } from "../config/package-root.js";
 
 /** A piece of text by its catalogue key, with the values of its placeholders. */
@@ -8,8 +9,6 @@ export interface Text {
   readonly key: string;
   readonly params?: Readonly<Record<string, string | number>>;
 }
-
-export const DEFAULT_LANGUAGE = "en";
 
 /**
  * The message catalogues (`config/messages/<language>.yaml`): every text the bot says, per

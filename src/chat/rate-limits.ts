@@ -4,7 +4,7 @@ import { RateMark, type RateMarkKind } from "../store/entities/rate-mark.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import type { Catalog } from "./catalog.js";
 import { spokenDuration } from "./spoken-duration.js";
-import { canonicalUserId } from "./user-id.js";
+import { canonicalUserId } from "../policy/user-id.js";
 
 /** Someone over a limit: from when they may go on, and whether this is the one answer. */
 export interface HeldBack {

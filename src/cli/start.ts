@@ -7,7 +7,7 @@ import { LiveDirectory } from "../config/live-directory.js";
 import type { BotConfig } from "../config/schema.js";
 import { formatPath, formatProblem } from "../config/problems.js";
 import { SessionError } from "../matrix/session.js";
-import { createLogger, type Logger } from "../ops/log.js";
+import { createLogger, type Logger } from "../log/log.js";
 import { claimStateDir, InstanceRunningError, type InstanceLock } from "../ops/instance-lock.js";
 import { OpsEndpoint } from "../ops/ops-endpoint.js";
 

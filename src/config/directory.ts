@@ -1,4 +1,4 @@
-import { canonicalUserId } from "../chat/user-id.js";
+import { canonicalUserId } from "../policy/user-id.js";
 import type { BotConfig, OrganisationConfig, OrganisationRole } from "./schema.js";
 
 /** An organisation as the directory knows it. */

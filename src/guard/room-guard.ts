@@ -5,7 +5,7 @@ import type { Catalog } from "../chat/catalog.js";
 import { renderText } from "../chat/render.js";
 import type { Directory } from "../config/directory.js";
 import { presentMembers } from "../matrix/room-facts.js";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import { isInAudience, type Exchange } from "../policy/audience.js";
 import { tlpName, tlpTag, type TlpLabel, type TlpNames } from "../policy/tlp.js";
 import { payloadText, type ScheduledTask } from "../schedule/scheduler.js";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { createClient, IndexedDBStore, MatrixScheduler, type MatrixClient } from "matrix-js-sdk";
 import type { BotConfig } from "../config/schema.js";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import { openDurableIndexedDB, type DurableIndexedDB } from "./indexeddb/durable-indexeddb.js";
 import { sdkLogger, silenceSdkModuleLoggers } from "./sdk-logger.js";
 import type { Session } from "./session.js";

@@ -1,5 +1,5 @@
 import type { MatrixClient } from "matrix-js-sdk";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 
 /**
  * Cross-signs the bot's device with its account's keys, so that Element shows it as verified by

@@ -7,9 +7,9 @@ import {
   type Room,
 } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import type { FieldCipher } from "../store/field-cipher.js";
-import { logRetriedFailure, storageUnavailable } from "../store/storage-errors.js";
+import { logRetriedFailure, storageUnavailable } from "../failures/storage-errors.js";
 import { transaction } from "../store/transaction.js";
 import { HandledEvents } from "./handled-events.js";
 import { isTimelineStart, missedBefore, type GapReader } from "./timeline-gap.js";

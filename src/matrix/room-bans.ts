@@ -1,5 +1,5 @@
 import { EventTimeline, type MatrixClient } from "matrix-js-sdk";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 
 /** How a ban from every moderated room went: rooms where the person is banned, rooms refused. */
 export interface BanTally {

@@ -8,9 +8,9 @@ import {
   type MatrixClient,
   type Room,
 } from "matrix-js-sdk";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import { presentMembers } from "./room-facts.js";
-import { homeserverFailed } from "./homeserver-errors.js";
+import { homeserverFailed } from "../failures/homeserver-errors.js";
 
 /** The state events that mark a room as a case's room (set by the bot when it makes it). */
 export const CASE_ROOM_STATE = {

@@ -1,6 +1,6 @@
 import loglevel from "loglevel";
 import type { Logger as SdkLogger } from "matrix-js-sdk/lib/logger.js";
-import { describeError, type Logger } from "../ops/log.js";
+import { describeError, type Logger } from "../log/log.js";
 
 /**
  * SDK lines that would mislead or tire an operator: a homeserver older than the SDK lacks some

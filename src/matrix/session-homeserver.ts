@@ -1,5 +1,5 @@
 import { createClient, MatrixError } from "matrix-js-sdk";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import { sdkLogger } from "./sdk-logger.js";
 import type { Session, SessionHomeserver } from "./session.js";
 

@@ -1,5 +1,5 @@
 import { Method, type MatrixClient } from "matrix-js-sdk";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 
 /** More than a device ever keeps on the server (the Rust crypto keeps about fifty). */
 const MOST_KEYS = 500;

@@ -1,5 +1,5 @@
 import { Direction, type IRoomEvent, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import type { HandledEvents } from "./handled-events.js";
 
 /** Pages of `/messages` a gap is filled with at most (each of PAGE_SIZE events). */

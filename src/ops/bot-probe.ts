@@ -3,7 +3,7 @@ import type { Inbox } from "../matrix/inbox.js";
 import type { Outbox } from "../matrix/outbox.js";
 import type { SyncWatch } from "../matrix/sync-watch.js";
 import type { Scheduler } from "../schedule/scheduler.js";
-import { storageUnavailable } from "../store/storage-errors.js";
+import { storageUnavailable } from "../failures/storage-errors.js";
 import type { BotProbe } from "./ops-endpoint.js";
 import { readStoredCounts } from "./stored-counts.js";
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "./log.js";
+import type { Logger } from "../log/log.js";
 import { botMetricFamilies, type BotReadings } from "./bot-metrics.js";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "./prometheus.js";
 

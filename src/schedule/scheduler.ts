@@ -1,9 +1,9 @@
 import { scheduleJob, type Job } from "node-schedule";
 import { In, IsNull, LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 import { ScheduledJob } from "../store/entities/scheduled-job.js";
-import { homeserverFailed } from "../matrix/homeserver-errors.js";
-import { logRetriedFailure, storageUnavailable } from "../store/storage-errors.js";
+import { homeserverFailed } from "../failures/homeserver-errors.js";
+import { logRetriedFailure, storageUnavailable } from "../failures/storage-errors.js";
 import { transaction } from "../store/transaction.js";
 
 /** A kind of durable job, declared as data: what runs when a job of this kind comes due. */

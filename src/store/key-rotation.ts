@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import { canonicalUserId } from "../chat/user-id.js";
+import { canonicalUserId } from "../policy/user-id.js";
 import { ConductReport, reporterHashOf } from "./entities/conduct-report.js";
 import type { FieldCipher } from "./field-cipher.js";
 import { ScheduledJob } from "./entities/scheduled-job.js";

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { DEFAULT_LANGUAGE } from "../chat/catalog.js";
+import { DEFAULT_LANGUAGE } from "../config/default-language.js";
 import { Person } from "./entities/person.js";
 
 /** The language a person chose (`language es`); English until they choose. */

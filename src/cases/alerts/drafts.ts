@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
-import { DEFAULT_LANGUAGE, type Catalog, type Text } from "../../chat/catalog.js";
+import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
+import { type Catalog, type Text } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { MAX_ANSWER_LENGTH } from "../../chat/fields.js";
 import { renderText, type Rendered } from "../../chat/render.js";

@@ -1,7 +1,8 @@
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../../chat/bot-message.js";
-import { DEFAULT_LANGUAGE, type Catalog } from "../../chat/catalog.js";
+import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
+import { type Catalog } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { renderText } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";

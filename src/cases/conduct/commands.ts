@@ -1,7 +1,7 @@
 import type { Command } from "../../chat/command.js";
 import type { ChatContext } from "../../chat/context.js";
 import { startDialogue, type Dialogue } from "../../chat/dialogue.js";
-import { canonicalUserId, isUserId } from "../../chat/user-id.js";
+import { canonicalUserId, isUserId } from "../../policy/user-id.js";
 import { audit } from "../../store/audit-log.js";
 import { nextCaseId } from "../../store/case-numbers.js";
 import type { ConductReport } from "../../store/entities/conduct-report.js";

@@ -1,6 +1,6 @@
 import { Not, type EntityManager } from "typeorm";
 import { z } from "zod";
-import { canonicalUserId } from "../../chat/user-id.js";
+import { canonicalUserId } from "../../policy/user-id.js";
 import { forgetCaseJobs, forgetCaseTrail } from "../../store/case-trail.js";
 import { monthStart } from "../../store/columns.js";
 import { ConductReport, reporterHashOf } from "../../store/entities/conduct-report.js";

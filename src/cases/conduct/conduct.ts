@@ -8,7 +8,7 @@ import type { GuardedRoom } from "../../guard/room-guard.js";
 import type { ExchangeResolver } from "../../matrix/outbox.js";
 import type { RoomBans } from "../../matrix/room-bans.js";
 import { RoomMaker } from "../../matrix/rooms.js";
-import type { Logger } from "../../ops/log.js";
+import type { Logger } from "../../log/log.js";
 import type { Exchange } from "../../policy/audience.js";
 import type { Scheduler, ScheduledTask } from "../../schedule/scheduler.js";
 import type { ConductReport } from "../../store/entities/conduct-report.js";

@@ -1,5 +1,6 @@
 import type { BotMessage } from "../../chat/bot-message.js";
-import { DEFAULT_LANGUAGE, type Catalog, type Text } from "../../chat/catalog.js";
+import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
+import { type Catalog, type Text } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { lines, renderText, type Rendered } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";

@@ -1,4 +1,4 @@
-import { canonicalUserId } from "../../chat/user-id.js";
+import { canonicalUserId } from "../../policy/user-id.js";
 
 /** What recusal needs of the directory. */
 export interface RecusalDirectory {

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { DEFAULT_LANGUAGE } from "../../chat/catalog.js";
+import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
 import { audit } from "../../store/audit-log.js";
 import type { Incident } from "../../store/entities/incident.js";
 import { languageOf } from "../../store/people.js";

@@ -1,6 +1,6 @@
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
-import { isUserId } from "../../chat/user-id.js";
+import { isUserId } from "../../policy/user-id.js";
 import type { ChatContext } from "../../chat/context.js";
 import { isInAudience } from "../../policy/audience.js";
 import { isDsxPerson } from "../../policy/participation.js";

@@ -1,6 +1,6 @@
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
-import { DEFAULT_LANGUAGE } from "../../chat/catalog.js";
+import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
 import type { ChatContext } from "../../chat/context.js";
 import { mayCloseTicket } from "../../policy/participation.js";
 import { audit } from "../../store/audit-log.js";

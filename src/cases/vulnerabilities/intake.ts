@@ -1,4 +1,4 @@
-import { canonicalUserId, isUserId } from "../../chat/user-id.js";
+import { canonicalUserId, isUserId } from "../../policy/user-id.js";
 import type { ChatContext } from "../../chat/context.js";
 import type { Answers, Dialogue } from "../../chat/dialogue.js";
 import { freeTextField, yesNoField } from "../../chat/fields.js";

@@ -1,6 +1,6 @@
 import { RoomEvent, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
-import type { Logger } from "../../ops/log.js";
+import type { Logger } from "../../log/log.js";
 import { audit } from "../../store/audit-log.js";
 import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import { transaction } from "../../store/transaction.js";

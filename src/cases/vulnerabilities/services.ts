@@ -6,7 +6,7 @@ import type { ChatContext } from "../../chat/context.js";
 import { lines, renderText, type Rendered } from "../../chat/render.js";
 import type { Directory } from "../../config/directory.js";
 import type { RoomMaker } from "../../matrix/rooms.js";
-import type { Logger } from "../../ops/log.js";
+import type { Logger } from "../../log/log.js";
 import type { TlpNames } from "../../policy/tlp.js";
 import type { Scheduler } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";

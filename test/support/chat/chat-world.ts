@@ -17,7 +17,7 @@ import { parseConfigText } from "../../../src/config/load.js";
 import type { BotConfig } from "../../../src/config/schema.js";
 import { Outbox } from "../../../src/matrix/outbox.js";
 import { RoomMaker } from "../../../src/matrix/rooms.js";
-import { createLogger } from "../../../src/ops/log.js";
+import { createLogger } from "../../../src/log/log.js";
 import { Scheduler } from "../../../src/schedule/scheduler.js";
 import { openDatabase } from "../../../src/store/data-source.js";
 import { OutgoingMessage } from "../../../src/store/entities/outgoing-message.js";

@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { BotMessage } from "../../../src/chat/bot-message.js";
-import { Catalog, DEFAULT_LANGUAGE } from "../../../src/chat/catalog.js";
+import { DEFAULT_LANGUAGE } from "../../../src/config/default-language.js";
+import { Catalog } from "../../../src/chat/catalog.js";
 import type { ChatContext, Inbound, RoomKind } from "../../../src/chat/context.js";
 import type { ConversationState } from "../../../src/chat/conversation-store.js";
 import { renderText } from "../../../src/chat/render.js";

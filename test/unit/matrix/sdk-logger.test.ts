@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { sdkLogger } from "../../../src/matrix/sdk-logger.js";
-import type { Logger } from "../../../src/ops/log.js";
+import type { Logger } from "../../../src/log/log.js";
 
 describe("matrix/sdk-logger", () => {
   const lines: string[] = [];

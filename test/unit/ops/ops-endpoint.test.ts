@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createLogger } from "../../../src/ops/log.js";
+import { createLogger } from "../../../src/log/log.js";
 import { OpsEndpoint, type BotProbe, type Readiness } from "../../../src/ops/ops-endpoint.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../../../src/ops/prometheus.js";
 

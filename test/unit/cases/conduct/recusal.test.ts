@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { handlingOf, recused } from "../../../../src/cases/conduct/recusal.js";
-import { canonicalUserId } from "../../../../src/chat/user-id.js";
+import { canonicalUserId } from "../../../../src/policy/user-id.js";
 
 const ORGS: Record<string, { role: string; members: readonly string[] }> = {
   dsx: { role: "dsx", members: ["@ana:x", "@dan:x"] },

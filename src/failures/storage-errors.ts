@@ -1,4 +1,4 @@
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../log/log.js";
 
 /**
  * Why the database cannot take a write just now, as a code for the log, or `undefined` when the

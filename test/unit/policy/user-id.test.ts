@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { isUserId } from "../../../src/chat/user-id.js";
+import { isUserId } from "../../../src/policy/user-id.js";
 
 describe("isUserId: the spec's user-ID grammar", () => {
   it("takes today's and historical IDs, with a port or an IP address", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { QueryFailedError } from "typeorm";
-import { storageUnavailable } from "../../../src/store/storage-errors.js";
+import { storageUnavailable } from "../../../src/failures/storage-errors.js";
 
 /** An error as a driver throws it, with its code. */
 function driverError(code: string, message = "failed"): Error {

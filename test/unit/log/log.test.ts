@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Writable } from "node:stream";
-import { createLogger, describeError, type LogFields } from "../../../src/ops/log.js";
+import { createLogger, describeError, type LogFields } from "../../../src/log/log.js";
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
   const chunks: string[] = [];
