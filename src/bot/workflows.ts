@@ -1,6 +1,6 @@
 import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
-import type { BotMessage } from "../chat/bot-message.js";
+import type { Say } from "../chat/bot-message.js";
 import type { Catalog } from "../chat/catalog.js";
 import type { ChatModule } from "../chat/router.js";
 import type { Directory } from "../config/directory.js";
@@ -38,7 +38,7 @@ export interface WorkflowParts {
   readonly roomKinds: Pick<RoomKinds, "roomIdOf">;
   readonly rooms: RoomMaker;
   /** Queues a message in the caller's transaction (the outbox checks it before sending). */
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly jobs: () => Scheduler;
   /** The rooms `!dsx expel` bans from. */
   readonly moderatedRooms: () => string[];
@@ -115,6 +115,7 @@ export function assembleWorkflows(parts: WorkflowParts): Workflows {
       advisoryQuorum: config.policy.disclosure.advisoryQuorum,
     }),
     room: (key) => roomKinds.roomIdOf(key),
+    roomLanguage: (key) => config.roomLanguages[key],
     log: log("vulnerabilities"),
   });
   const conduct = new Conduct({

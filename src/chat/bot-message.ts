@@ -1,3 +1,4 @@
+import type { EntityManager } from "typeorm";
 import type { TlpLabel, TlpNames } from "../policy/tlp.js";
 import { labelTag, type Rendered } from "./render.js";
 
@@ -22,6 +23,12 @@ export interface BotMessage {
   /** The bot leaves the room once this message is out (a ticket's closing note). */
   readonly leaveAfter?: boolean;
 }
+
+/**
+ * How a part of the bot says something: the message goes to the outbox in the caller's
+ * transaction, and is sent (once TLP allows) after the commit.
+ */
+export type Say = (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
 
 /** Content of an `m.room.message` event. */
 export interface MessageContent {

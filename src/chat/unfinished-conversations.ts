@@ -5,7 +5,7 @@ import { audit } from "../store/audit-log.js";
 import { Conversation } from "../store/entities/conversation.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import { languageOf } from "../store/people.js";
-import type { BotMessage } from "./bot-message.js";
+import type { Say } from "./bot-message.js";
 import type { Catalog } from "./catalog.js";
 import { stateOf } from "./conversation-store.js";
 import type { Dialogue } from "./dialogue.js";
@@ -22,7 +22,7 @@ export interface UnfinishedConversationsOptions {
   readonly catalog: Catalog;
   /** `policy.conversations.forgetAfter`: how long a question may wait for its answer. */
   readonly forgetAfter: () => number;
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly jobs: () => Pick<Scheduler, "schedule">;
 }
 

@@ -1,6 +1,7 @@
+import { DEFAULT_LANGUAGE } from "../config/default-language.js";
 import { Method, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
-import type { BotMessage } from "../chat/bot-message.js";
+import type { Say } from "../chat/bot-message.js";
 import type { Catalog } from "../chat/catalog.js";
 import { renderText } from "../chat/render.js";
 import type { Directory } from "../config/directory.js";
@@ -41,7 +42,7 @@ export interface RoomGuardOptions {
   readonly directory: () => Directory;
   readonly catalog: Catalog;
   readonly tlpNames: TlpNames;
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly log: Logger;
 }
 
@@ -146,7 +147,8 @@ export class RoomGuard {
         label: "WHITE",
         caseId: removal.caseId,
         step: "removed",
-        text: renderText(this.options.catalog, "en", {
+        // Said to everyone left in the room: the guard knows no one language of theirs.
+        text: renderText(this.options.catalog, DEFAULT_LANGUAGE, {
           key: "guard.removed",
           params: {
             user: removal.userId,

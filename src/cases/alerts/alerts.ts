@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import type { BotMessage } from "../../chat/bot-message.js";
+import type { Say } from "../../chat/bot-message.js";
 import type { Catalog } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { renderText } from "../../chat/render.js";
@@ -21,7 +21,7 @@ export interface AlertsOptions {
   readonly sources: AlertSources;
   readonly catalog: Catalog;
   /** Queues a message in the caller's transaction (the outbox checks it before sending). */
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly room: DraftsOptions["room"];
   readonly roomLanguage: DraftsOptions["roomLanguage"];
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import type { BotMessage } from "../../chat/bot-message.js";
+import type { Say } from "../../chat/bot-message.js";
 import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
 import { type Catalog, type Text } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
@@ -48,7 +48,7 @@ export interface DraftsOptions {
   readonly tlpNames: TlpNames;
   readonly directory: () => Directory;
   /** Queues a message in the caller's transaction (the outbox checks it before sending). */
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly room: (key: SharingRoom) => string | undefined;
   readonly roomLanguage: (key: SharingRoom) => string;
   readonly advisoryRoomId: () => string | undefined;

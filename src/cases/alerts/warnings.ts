@@ -1,6 +1,6 @@
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { EntityManager } from "typeorm";
-import type { BotMessage } from "../../chat/bot-message.js";
+import type { Say } from "../../chat/bot-message.js";
 import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
 import { type Catalog } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
@@ -31,7 +31,7 @@ export interface WarningsOptions {
   readonly reader: () => EntityManager;
   readonly rooms: RoomMaker;
   readonly botUserId: () => string;
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly jobs: () => Pick<Scheduler, "schedule">;
 }
 

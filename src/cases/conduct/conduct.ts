@@ -1,6 +1,6 @@
 import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
-import type { BotMessage } from "../../chat/bot-message.js";
+import type { Say } from "../../chat/bot-message.js";
 import type { Catalog } from "../../chat/catalog.js";
 import type { ChatModule } from "../../chat/router.js";
 import type { Directory } from "../../config/directory.js";
@@ -31,7 +31,7 @@ export interface ConductOptions {
   readonly rooms: RoomMaker;
   /** What an expulsion does: bans from the rooms the bot moderates (configured and case rooms). */
   readonly bans: RoomBans;
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly jobs: () => Pick<Scheduler, "schedule">;
   readonly log: Logger;
 }

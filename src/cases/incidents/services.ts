@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import type { BotMessage } from "../../chat/bot-message.js";
+import type { Say } from "../../chat/bot-message.js";
 import type { Catalog } from "../../chat/catalog.js";
 import type { Directory } from "../../config/directory.js";
 import type { RoomMaker } from "../../matrix/rooms.js";
@@ -26,7 +26,7 @@ export interface IncidentServices {
   readonly triageLanguage: () => string;
   readonly botUserId: () => string;
   /** Queues a message in the caller's transaction (the outbox checks it before sending). */
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly jobs: () => Pick<Scheduler, "schedule" | "cancel">;
   readonly rooms: RoomMaker;
   readonly offerTimeoutMs: () => number;

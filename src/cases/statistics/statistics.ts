@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { IsNull } from "typeorm";
-import type { BotMessage } from "../../chat/bot-message.js";
+import type { Say } from "../../chat/bot-message.js";
 import type { Catalog, Text } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { lines, renderText, verbatim, type Rendered } from "../../chat/render.js";
@@ -83,7 +83,7 @@ export interface StatisticsOptions {
   readonly minimumCount: () => number;
   readonly donorsRoomId: () => string | undefined;
   readonly donorsLanguage: () => string;
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly jobs: () => Pick<Scheduler, "schedule">;
 }
 

@@ -118,7 +118,7 @@ export class DisclosureJobs {
     if (!v || isFinished(v) || deadline === undefined) return;
     const late =
       Date.now() - job.dueAt > LATE_AFTER_MS
-        ? this.s.en({ key: "vuln.late", params: { due: time(job.dueAt) } }).plain
+        ? this.s.inRoom("triage", { key: "vuln.late", params: { due: time(job.dueAt) } }).plain
         : "";
     const caseId = v.caseId;
     if (deadline === "respond") {
@@ -140,7 +140,11 @@ export class DisclosureJobs {
           late,
           providers: providers.join(", ") || "—",
           // The time since the notice, as this case's schedule has it (an extension moves it).
-          waited: spokenDuration(this.s.o.catalog, "en", job.dueAt - v.notifiedAt),
+          waited: spokenDuration(
+            this.s.o.catalog,
+            this.s.o.roomLanguage("triage"),
+            job.dueAt - v.notifiedAt,
+          ),
         },
       });
     } else {

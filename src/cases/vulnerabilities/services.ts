@@ -1,6 +1,7 @@
 import { IsNull, Not, type DataSource, type EntityManager } from "typeorm";
 import type { MatrixClient } from "matrix-js-sdk";
-import type { BotMessage } from "../../chat/bot-message.js";
+import type { BotMessage, Say } from "../../chat/bot-message.js";
+import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
 import type { Catalog, Text } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { lines, renderText, type Rendered } from "../../chat/render.js";
@@ -32,6 +33,9 @@ export const DEADLINE_JOB = "vuln.deadline";
  */
 export const MAX_EXTENSION_DAYS = 365;
 
+/** The configured rooms the disclosure workflow speaks in. */
+export type VulnerabilityRoom = "triage" | "advisory" | "communityAlerts" | "publicAlerts";
+
 export interface VulnerabilitiesOptions {
   readonly client: MatrixClient;
   readonly dataSource: DataSource;
@@ -40,12 +44,12 @@ export interface VulnerabilitiesOptions {
   readonly tlpNames: TlpNames;
   readonly directory: () => Directory;
   readonly rooms: RoomMaker;
-  readonly say: (manager: EntityManager, roomId: string, message: BotMessage) => Promise<void>;
+  readonly say: Say;
   readonly jobs: () => Pick<Scheduler, "schedule" | "cancel">;
   readonly policy: () => DisclosurePolicy & { readonly advisoryQuorum: number };
-  readonly room: (
-    key: "triage" | "advisory" | "communityAlerts" | "publicAlerts",
-  ) => string | undefined;
+  readonly room: (key: VulnerabilityRoom) => string | undefined;
+  /** The language a configured room is spoken to in. */
+  readonly roomLanguage: (key: VulnerabilityRoom) => string;
   readonly log: Logger;
 }
 
@@ -97,7 +101,7 @@ export class VulnerabilityServices {
         step: "approval-request",
         text: lines([
           text,
-          this.en({
+          this.inRoom("advisory", {
             key: "vuln.approvalRequest",
             params: { caseId: v.caseId, quorum: this.o.policy().advisoryQuorum },
           }),
@@ -127,18 +131,21 @@ export class VulnerabilityServices {
       caseId,
       step: "review",
       text: lines([
-        this.en(header),
+        this.inRoom("triage", header),
         this.disclosureText(v),
-        this.en({ key: findings.length > 0 ? "vuln.reviewFindings" : "vuln.reviewNoFindings" }),
-        ...findingLines(findings, (text) => this.en(text)),
-        this.en({ key: "vuln.reviewHelp", params: { caseId } }),
+        this.inRoom("triage", {
+          key: findings.length > 0 ? "vuln.reviewFindings" : "vuln.reviewNoFindings",
+        }),
+        ...findingLines(findings, (text) => this.inRoom("triage", text)),
+        this.inRoom("triage", { key: "vuln.reviewHelp", params: { caseId } }),
       ]),
     });
   }
 
   disclosureText(v: Vulnerability): Rendered {
     const credit = this.o.store.open(v, "credit");
-    return this.en({
+    // One text for every room it goes to, as the DSX team reviewed and the committee approved it.
+    return renderText(this.o.catalog, DEFAULT_LANGUAGE, {
       key: "vuln.disclosure",
       params: {
         caseId: v.caseId,
@@ -148,7 +155,10 @@ export class VulnerabilityServices {
             : (this.o.directory().organisation(v.affectedOrg)?.name ?? v.affectedOrg),
         severity: v.severity,
         description: this.o.store.open(v, "description"),
-        credit: credit === "" ? this.en({ key: "vuln.creditAnonymous" }).plain : credit,
+        credit:
+          credit === ""
+            ? renderText(this.o.catalog, DEFAULT_LANGUAGE, { key: "vuln.creditAnonymous" }).plain
+            : credit,
       },
     });
   }
@@ -223,7 +233,7 @@ export class VulnerabilityServices {
       await this.o.say(manager, triage, {
         label,
         step,
-        text: this.en(text),
+        text: this.inRoom("triage", text),
         ...(typeof caseId === "string" ? { caseId } : {}),
       });
   }
@@ -246,7 +256,8 @@ export class VulnerabilityServices {
     });
   }
 
-  en(text: Text): Rendered {
-    return renderText(this.o.catalog, "en", text);
+  /** `text` in the language of a configured room. */
+  inRoom(key: VulnerabilityRoom, text: Text): Rendered {
+    return renderText(this.o.catalog, this.o.roomLanguage(key), text);
   }
 }
