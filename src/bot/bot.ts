@@ -31,7 +31,8 @@ import { withRoomEvents } from "./event-router.js";
 import { RoomGuard } from "../guard/room-guard.js";
 import { Invites } from "./invites.js";
 import { checkConfiguredRooms, logRoomProblems, type RoomKey } from "./room-checks.js";
-import { MessageHandler, rateLimits, reportTeam } from "./message-handler.js";
+import { MessageHandler } from "./message-handler.js";
+import { rateLimits, reportTeam } from "./message-limits.js";
 import { RoomKinds } from "./room-kinds.js";
 import { assembleWorkflows } from "./workflows.js";
 

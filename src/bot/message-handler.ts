@@ -16,7 +16,6 @@ import { limitParams, RateLimits, type HeldBack } from "../chat/rate-limits.js";
 import { renderText } from "../chat/render.js";
 import type { ChatRouter } from "../chat/router.js";
 import type { Directory } from "../config/directory.js";
-import type { BotConfig } from "../config/schema.js";
 import type { EventHandler } from "../matrix/inbox.js";
 import type { Outbox } from "../matrix/outbox.js";
 import type { TlpNames } from "../policy/tlp.js";
@@ -26,23 +25,6 @@ import { Person } from "../store/entities/person.js";
 import { languageOf } from "../store/people.js";
 import type { FieldCipher } from "../store/field-cipher.js";
 import type { RoomKinds } from "./room-kinds.js";
-
-/** The limits the configuration sets (`limits`). */
-export function rateLimits(config: BotConfig, cipher: FieldCipher): RateLimits {
-  const { reports, messages } = config.limits;
-  return new RateLimits({
-    cipher,
-    reports: () => ({ count: reports.count, withinMs: reports.within.ms }),
-    messagesPerPerson: () => ({ count: messages.perPerson, withinMs: messages.within.ms }),
-    messagesPerRoom: () => ({ count: messages.perRoom, withinMs: messages.within.ms }),
-  });
-}
-
-/** Harassment reports held back concern the abuse team; the others, triage. */
-export function reportTeam(config: BotConfig, kind: string): { roomId: string; language: string } {
-  const key = kind === "conduct" ? "abuseTeam" : "triage";
-  return { roomId: config.rooms[key], language: config.roomLanguages[key] };
-}
 
 /** Longer messages are refused politely: nobody types this much, and it protects the bot. */
 export const MAX_MESSAGE_LENGTH = 20_000;
