@@ -49,7 +49,7 @@ export async function seedTicketRooms(world: BenchWorld, count: number): Promise
       hoursToMatch: 1,
       hoursToClose: null,
       urgency: "high",
-      label: "AMBER",
+      label: "AMBER" as const,
       language: "en",
       region: null,
       reporterId: people[0] ?? null,

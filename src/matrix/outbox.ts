@@ -7,7 +7,7 @@ import type { Rendered } from "../chat/render.js";
 import type { Directory } from "../config/directory.js";
 import type { Logger } from "../log/log.js";
 import type { AudienceDecision, Exchange, RefusedDecision } from "../policy/audience.js";
-import { parseTlp, TLP_LABELS, type TlpLabel, type TlpNames } from "../policy/tlp.js";
+import { TLP_LABELS, type TlpLabel, type TlpNames } from "../policy/tlp.js";
 import { AttachmentStore } from "../store/attachment-store.js";
 import type { OutgoingMessage } from "../store/entities/outgoing-message.js";
 import type { FieldCipher } from "../store/field-cipher.js";
@@ -255,7 +255,7 @@ export class Outbox {
       await this.rows.fail(row, "damaged");
       return "done";
     }
-    const label = parseTlp(row.label) ?? "RED";
+    const { label } = row;
     // A room the client does not know yet (made a moment ago, not yet synced) is waited for a
     // few rounds; one it never learns of is given up without an explanation, which could not
     // be sent there either.
@@ -342,7 +342,7 @@ export class Outbox {
 
   private async refuse(row: OutgoingMessage, decision: RefusedDecision): Promise<void> {
     const { log, dataSource } = this.options;
-    const label = parseTlp(row.label) ?? "RED";
+    const { label } = row;
     this.refusedByLabel[label]++;
     log.warn("send refused by TLP", {
       roomId: row.roomId,

@@ -1,3 +1,5 @@
+import { TLP_LABELS, type TlpLabel } from "../policy/tlp.js";
+import { CorruptStoredValue } from "./stored-json.js";
 import type { ValueTransformer } from "typeorm";
 
 /**
@@ -15,3 +17,17 @@ export function monthStart(month: string): number {
   const [year = 1970, number = 1] = month.split("-").map(Number);
   return Date.UTC(year, number - 1, 1);
 }
+
+/**
+ * A TLP label column: read back as the label it is, or refused loudly (never taken as another
+ * label, which could widen an audience). Null stays null where the column allows it.
+ */
+export const tlpLabelColumn: ValueTransformer = {
+  to: (value: TlpLabel | null | undefined) => value,
+  from: (value: string | null) => {
+    if (value === null) return null;
+    if (!(TLP_LABELS as readonly string[]).includes(value))
+      throw new CorruptStoredValue("a stored TLP label");
+    return value as TlpLabel;
+  },
+};

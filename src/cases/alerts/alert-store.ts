@@ -1,3 +1,4 @@
+import type { TlpLabel } from "../../policy/tlp.js";
 import { Not, type EntityManager } from "typeorm";
 import { z } from "zod";
 import { jsonCodec } from "../../store/stored-json.js";
@@ -11,7 +12,7 @@ type Sealed = "text" | "kept" | "reason";
 export interface NewAlert {
   readonly caseId: string;
   readonly kind: AlertKind;
-  readonly label: string;
+  readonly label: TlpLabel;
   readonly sourceCase: string;
   readonly draftRoomId: string;
   readonly author: string;

@@ -130,5 +130,5 @@ export class Alerts {
 }
 
 function labelOf(alert: Alert): "GREEN" | "WHITE" {
-  return parseTlp(alert.label) === "WHITE" ? "WHITE" : "GREEN";
+  return alert.label === "WHITE" ? "WHITE" : "GREEN";
 }

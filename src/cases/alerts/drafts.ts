@@ -1,3 +1,4 @@
+import type { TlpLabel } from "../../policy/tlp.js";
 import type { EntityManager } from "typeorm";
 import type { Say } from "../../chat/bot-message.js";
 import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
@@ -63,7 +64,7 @@ export interface DraftsOptions {
 /** A new draft, as its kind's command read it. */
 export interface NewDraft {
   readonly kind: AlertKind;
-  readonly label: string;
+  readonly label: TlpLabel;
   readonly text: string;
   readonly recipientOrg?: string;
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { parseTlp, tlpTag } from "../../policy/tlp.js";
+import { tlpTag } from "../../policy/tlp.js";
 import type { Alert } from "../../store/entities/alert.js";
 import { languageOf } from "../../store/people.js";
 import type { Drafts, DraftsOptions } from "./drafts.js";
@@ -43,7 +43,7 @@ export class Review {
     const open = this.openFindings(alert, source, text, this.o.store.kept(alert));
     if (open.length > 0 && alert.draftRoomId !== null) {
       await this.o.store.update(manager, alert, { state: "reviewing" });
-      const label = tlpTag(parseTlp(alert.label) ?? "GREEN", this.o.tlpNames);
+      const label = tlpTag(alert.label, this.o.tlpNames);
       await this.o.say(manager, alert.draftRoomId, {
         label: source.label,
         caseId: alert.caseId,
@@ -95,7 +95,7 @@ export class Review {
       // The committee is outside a warning's audience: it sees the request, not the warning.
       const warning = alert.kind === "warning";
       await this.o.say(manager, advisory, {
-        label: warning ? "GREEN" : (parseTlp(alert.label) ?? "GREEN"),
+        label: warning ? "GREEN" : alert.label,
         caseId,
         step: "approval-request",
         text: approvalRequest(

@@ -1,6 +1,7 @@
+import { ticketLabel } from "../incidents/rules.js";
 import type { EntityManager } from "typeorm";
 import type { Directory } from "../../config/directory.js";
-import { parseTlp, type TlpLabel } from "../../policy/tlp.js";
+import type { TlpLabel } from "../../policy/tlp.js";
 import type { AttachmentStore } from "../../store/attachment-store.js";
 import type { Incident } from "../../store/entities/incident.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
@@ -88,7 +89,7 @@ export class AlertSources {
     const files = await this.o.attachments.list(manager, incident.caseId);
     return {
       caseId: incident.caseId,
-      label: parseTlp(incident.label ?? "") ?? "RED",
+      label: ticketLabel(incident),
       mayDraft: (userId) => participants.includes(userId),
       approvers: participants.filter(ofPartner),
       asks:

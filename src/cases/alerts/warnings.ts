@@ -9,7 +9,7 @@ import type { Directory } from "../../config/directory.js";
 import type { GuardedRoom } from "../../guard/room-guard.js";
 import type { RoomMaker } from "../../matrix/rooms.js";
 import type { Exchange } from "../../policy/audience.js";
-import { parseTlp, type TlpLabel } from "../../policy/tlp.js";
+import type { TlpLabel } from "../../policy/tlp.js";
 import type { Scheduler } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import { parseCaseId } from "../../store/case-numbers.js";
@@ -181,7 +181,7 @@ export class Warnings {
     if (alert.deliveryRoomId === null) return;
     // The room holds the organisation's members, with no language of its own.
     await this.o.say(manager, alert.deliveryRoomId, {
-      label: parseTlp(alert.label) ?? "RED",
+      label: alert.label,
       caseId: alert.caseId,
       step: "warning",
       text: warningText(
@@ -206,7 +206,7 @@ export class Warnings {
     const alert = await this.o.store.byDeliveryRoom(this.o.reader(), roomId);
     if (!alert || !["delivering", "posted"].includes(alert.state)) return undefined;
     return {
-      label: parseTlp(alert.label) ?? "RED",
+      label: alert.label,
       caseId: alert.caseId,
       exchange: this.exchange(alert),
     };

@@ -1,6 +1,7 @@
+import { ticketLabel } from "../incidents/rules.js";
 import type { EntityManager } from "typeorm";
 import type { Directory } from "../../config/directory.js";
-import { mostRestrictive, parseTlp, type TlpLabel } from "../../policy/tlp.js";
+import { mostRestrictive, type TlpLabel } from "../../policy/tlp.js";
 import { Alert } from "../../store/entities/alert.js";
 import { Incident } from "../../store/entities/incident.js";
 import { Vulnerability } from "../../store/entities/vulnerability.js";
@@ -51,7 +52,7 @@ export async function auditAudience(
 }
 
 function incidentAudience(incident: Incident, directory: Directory): AuditAudience {
-  const label = parseTlp(incident.label ?? "") ?? "RED";
+  const label = ticketLabel(incident);
   if (label !== "RED") return { label: mostRestrictive("AMBER", label), actor: BY_ID.actor };
   return {
     label: "AMBER",

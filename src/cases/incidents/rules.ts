@@ -3,9 +3,9 @@ import { parseTlp, type TlpLabel } from "../../policy/tlp.js";
 import type { Incident, IncidentState } from "../../store/entities/incident.js";
 import { URGENCIES, type Urgency } from "./intake.js";
 
-/** The label a ticket is held to; RED when it has none it can read (the safest reading). */
+/** The label a ticket is held to; RED before one is chosen (the safest reading). */
 export function ticketLabel(incident: Pick<Incident, "label">): TlpLabel {
-  return parseTlp(incident.label ?? "") ?? "RED";
+  return incident.label ?? "RED";
 }
 
 /** A ticket's urgency; medium when it has none it can read (as the intake's middle answer). */

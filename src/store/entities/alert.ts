@@ -1,3 +1,5 @@
+import type { TlpLabel } from "../../policy/tlp.js";
+import { tlpLabelColumn } from "../columns.js";
 import { Column, Entity, Index } from "typeorm";
 import { epochMillis } from "../columns.js";
 import { Row } from "./row.js";
@@ -28,8 +30,8 @@ export class Alert extends Row {
   @Column({ type: "varchar", length: 16 })
   kind!: AlertKind;
 
-  @Column({ type: "varchar", length: 16 })
-  label!: string;
+  @Column({ type: "varchar", length: 16, transformer: tlpLabelColumn })
+  label!: TlpLabel;
 
   @Column({ type: "varchar", length: 20 })
   state!: AlertState;

@@ -1,3 +1,5 @@
+import type { TlpLabel } from "../../policy/tlp.js";
+import { tlpLabelColumn } from "../columns.js";
 import { Column, Entity, Index } from "typeorm";
 import { epochMillis } from "../columns.js";
 import { Row } from "./row.js";
@@ -42,8 +44,8 @@ export class Incident extends Row {
   urgency!: string | null;
 
   /** The ticket's TLP label. */
-  @Column({ type: "varchar", length: 16, nullable: true })
-  label!: string | null;
+  @Column({ type: "varchar", length: 16, nullable: true, transformer: tlpLabelColumn })
+  label!: TlpLabel | null;
 
   /** The reporter's language and the partner's region: what matching may use. */
   @Column({ type: "varchar", length: 8, nullable: true })

@@ -1,3 +1,5 @@
+import type { TlpLabel } from "../../policy/tlp.js";
+import { tlpLabelColumn } from "../columns.js";
 import { Column, Entity, Index } from "typeorm";
 import { Row } from "./row.js";
 
@@ -20,8 +22,8 @@ export class OutgoingMessage extends Row {
   roomId!: string;
 
   /** The TLP label the message carries (RED, AMBER+STRICT, AMBER, GREEN, WHITE). */
-  @Column({ type: "varchar", length: 16 })
-  label!: string;
+  @Column({ type: "varchar", length: 16, transformer: tlpLabelColumn })
+  label!: TlpLabel;
 
   @Column({ type: "varchar", length: 32, nullable: true })
   caseId!: string | null;
