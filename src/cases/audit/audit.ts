@@ -3,7 +3,7 @@ import type { ChatModule } from "../../chat/router.js";
 import { parseCaseId } from "../../store/case-numbers.js";
 import { AuditEntry } from "../../store/entities/audit-entry.js";
 import { Incident } from "../../store/entities/incident.js";
-import { time } from "../vulnerabilities/state.js";
+import { time } from "../vulnerabilities/messages.js";
 import type { VulnerabilityStore } from "../vulnerabilities/vulnerability-store.js";
 import { auditAudience } from "./audit-audience.js";
 
