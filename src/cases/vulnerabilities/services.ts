@@ -21,6 +21,7 @@ import type { VulnerabilityStore } from "./vulnerability-store.js";
 /** The configured rooms the disclosure workflow speaks in. */
 export type VulnerabilityRoom = "triage" | "advisory" | "communityAlerts" | "publicAlerts";
 
+/** The bot's parts the disclosure workflow acts through. */
 export interface VulnerabilitiesOptions {
   readonly client: MatrixClient;
   readonly dataSource: DataSource;
