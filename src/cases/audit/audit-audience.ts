@@ -2,10 +2,9 @@ import { ticketLabel } from "../incidents/rules.js";
 import type { EntityManager } from "typeorm";
 import type { Directory } from "../../config/directory.js";
 import { mostRestrictive, type TlpLabel } from "../../policy/tlp.js";
-import { Alert } from "../../store/entities/alert.js";
-import { Incident } from "../../store/entities/incident.js";
-import { Vulnerability } from "../../store/entities/vulnerability.js";
-import type { VulnerabilityStore } from "../vulnerabilities/vulnerability-store.js";
+import type { Incident } from "../../store/entities/incident.js";
+import type { Vulnerability } from "../../store/entities/vulnerability.js";
+import type { AuditStore } from "./audit-store.js";
 
 /**
  * How triage's audit of a case names who acted: as the case's other messages to triage would.
@@ -35,18 +34,16 @@ export async function auditAudience(
   manager: EntityManager,
   caseId: string,
   directory: Directory,
-  vulnerabilities: VulnerabilityStore,
+  store: AuditStore,
 ): Promise<AuditAudience> {
-  const source = caseId.startsWith("ALR-")
-    ? ((await manager.findOneBy(Alert, { caseId }))?.sourceCase ?? null)
-    : caseId;
+  const source = caseId.startsWith("ALR-") ? await store.sourceOfAlert(manager, caseId) : caseId;
   if (source?.startsWith("INC-")) {
-    const incident = await manager.findOneBy(Incident, { caseId: source });
+    const incident = await store.incident(manager, source);
     return incident ? incidentAudience(incident, directory) : BY_ID;
   }
   if (source?.startsWith("VUL-")) {
-    const vulnerability = await manager.findOneBy(Vulnerability, { caseId: source });
-    return vulnerability ? vulnerabilityAudience(vulnerability, vulnerabilities) : BY_ID;
+    const vulnerability = await store.vulnerability(manager, source);
+    return vulnerability ? vulnerabilityAudience(vulnerability, store) : BY_ID;
   }
   return BY_ID;
 }
@@ -69,11 +66,11 @@ function incidentAudience(incident: Incident, directory: Directory): AuditAudien
 
 function vulnerabilityAudience(
   vulnerability: Vulnerability,
-  store: VulnerabilityStore,
+  store: Pick<AuditStore, "reporterOf">,
 ): AuditAudience {
   // Not sharing their contact, the reporter is known to triage by role alone.
   if (vulnerability.shareContact) return BY_ID;
-  const reporter = store.open(vulnerability, "reporter");
+  const reporter = store.reporterOf(vulnerability);
   return {
     label: "AMBER",
     actor: (userId) =>

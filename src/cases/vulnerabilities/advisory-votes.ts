@@ -29,13 +29,10 @@ export class AdvisoryVotes {
         context.reply({ label: "WHITE", text: context.text({ key: "vuln.objectUsage" }) });
         return;
       }
-      const objections = [
+      await this.s.o.store.recordObjections(manager, v, [
         ...this.s.o.store.objections(v),
         { userId: inbound.sender, reason: reason.join(" ") },
-      ];
-      await this.s.o.store.update(manager, v, {
-        objections: this.s.o.store.seal(caseId, "objections", JSON.stringify(objections)),
-      });
+      ]);
       await audit(manager, { actor: inbound.sender, action: "vulnerability.objected", caseId });
       context.reply({
         label: "GREEN",
@@ -46,7 +43,7 @@ export class AdvisoryVotes {
       return;
     }
     const approvals = [...new Set([...this.s.o.store.approvals(v), inbound.sender])];
-    await this.s.o.store.update(manager, v, { approvals: JSON.stringify(approvals) });
+    await this.s.o.store.recordApprovals(manager, v, approvals);
     await audit(manager, { actor: inbound.sender, action: "vulnerability.approved", caseId });
     const quorum = this.s.o.policy().advisoryQuorum;
     context.reply({

@@ -2,8 +2,10 @@ import type { ChatContext } from "../../chat/context.js";
 import { audit } from "../../store/audit-log.js";
 import { parseCaseId } from "../../store/case-numbers.js";
 import { replyNoCaseForYou } from "../no-case-for-you.js";
-import { MAX_EXTENSION_DAYS, type VulnerabilityServices } from "./services.js";
-import { time } from "./state.js";
+import { replan } from "./jobs.js";
+import { time } from "./messages.js";
+import { MAX_EXTENSION_DAYS } from "./rules.js";
+import type { VulnerabilityServices } from "./services.js";
 
 /** What the affected party answers a notice: `ack`, `fixed`, `need-time`. */
 export class AffectedPartyAnswers {
@@ -63,7 +65,7 @@ export class AffectedPartyAnswers {
         escalateAt: null,
         discloseAt: v.discloseAt + n * 86_400_000,
       });
-      await this.s.replan(manager, v);
+      await replan(this.s, manager, v);
       context.reply({
         label: "WHITE",
         caseId,
@@ -86,7 +88,7 @@ export class AffectedPartyAnswers {
       answeredAt: v.answeredAt ?? now,
       escalateAt: null,
     });
-    await this.s.replan(manager, v);
+    await replan(this.s, manager, v);
     context.reply({
       label: "WHITE",
       caseId,

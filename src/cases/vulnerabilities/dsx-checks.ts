@@ -1,9 +1,10 @@
 import type { ChatContext } from "../../chat/context.js";
 import { audit } from "../../store/audit-log.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
-import { deadlinesFrom } from "./schedule.js";
-import { NOTIFY_JOB, type VulnerabilityServices } from "./services.js";
-import { time } from "./state.js";
+import { replan, scheduleNotice } from "./jobs.js";
+import { time } from "./messages.js";
+import { deadlinesFrom } from "./rules.js";
+import type { VulnerabilityServices } from "./services.js";
 
 /**
  * What the DSX team checks before the bot speaks for a reporter: `!dsx confirm VUL-…` lets the
@@ -48,8 +49,8 @@ export class DsxChecks {
       notifiedAt: now,
       ...deadlinesFrom(now, this.s.o.policy()),
     });
-    await this.s.o.jobs().schedule(manager, { kind: NOTIFY_JOB, dueAt: now, caseId: v.caseId });
-    await this.s.replan(manager, v);
+    await scheduleNotice(this.s, manager, v.caseId, now);
+    await replan(this.s, manager, v);
     await audit(manager, {
       actor: context.inbound.sender,
       action: "vulnerability.contact-confirmed",

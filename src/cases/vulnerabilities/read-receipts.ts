@@ -2,7 +2,6 @@ import { RoomEvent, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "../../log/log.js";
 import { audit } from "../../store/audit-log.js";
-import { OutgoingMessage } from "../../store/entities/outgoing-message.js";
 import { transaction } from "../../store/transaction.js";
 import type { VulnerabilityStore } from "./vulnerability-store.js";
 
@@ -55,10 +54,7 @@ export class NoticeReceipts {
       for (const v of await this.o.store.unseen(this.o.dataSource.manager)) {
         const contact = this.o.store.contacts(v).find((c) => c.roomId === roomId);
         if (!contact) continue;
-        const notice = await this.o.dataSource.manager.findOne(OutgoingMessage, {
-          where: { caseId: v.caseId, roomId, state: "sent" },
-          order: { id: "ASC" },
-        });
+        const notice = await this.o.store.firstSentIn(this.o.dataSource.manager, v.caseId, roomId);
         if (notice?.eventId == null || !room.hasUserReadEvent(contact.userId, notice.eventId))
           continue;
         await transaction(this.o.dataSource, async (manager) => {

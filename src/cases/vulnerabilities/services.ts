@@ -1,7 +1,6 @@
-import { IsNull, Not, type DataSource, type EntityManager } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import type { MatrixClient } from "matrix-js-sdk";
 import type { BotMessage, Say } from "../../chat/bot-message.js";
-import { DEFAULT_LANGUAGE } from "../../config/default-language.js";
 import type { Catalog, Text } from "../../chat/catalog.js";
 import type { ChatContext } from "../../chat/context.js";
 import { lines, renderText, type Rendered } from "../../chat/render.js";
@@ -12,30 +11,17 @@ import type { TlpNames } from "../../policy/tlp.js";
 import type { Scheduler } from "../../schedule/scheduler.js";
 import { audit } from "../../store/audit-log.js";
 import { parseCaseId } from "../../store/case-numbers.js";
-import { ScheduledJob } from "../../store/entities/scheduled-job.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
-import { findingLines } from "../alerts/finding-lines.js";
 import { findIdentifiers } from "../alerts/identifiers.js";
 import { knownNamesOf } from "../alerts/sources.js";
-import { plan, type Deadline, type DisclosurePolicy } from "./schedule.js";
-import { deadlineOf, isFinished, scheduleState } from "./state.js";
+import { disclosureText, reviewRequest } from "./messages.js";
+import { isFinished, type DisclosurePolicy } from "./rules.js";
 import type { VulnerabilityStore } from "./vulnerability-store.js";
-
-/** The durable jobs of a case: the notice (step 1), reminders, and the deadlines. */
-export const NOTIFY_JOB = "vuln.notify";
-export const REMINDER_JOB = "vuln.reminder";
-export const DEADLINE_JOB = "vuln.deadline";
-
-/**
- * The most time one `need-time` or `!dsx extend` adds: a year. Without a bound an extension such
- * as `P99999999D` moved the deadline past the last date JavaScript can represent, and showing it
- * threw (the person got "something went wrong" and the extension was lost).
- */
-export const MAX_EXTENSION_DAYS = 365;
 
 /** The configured rooms the disclosure workflow speaks in. */
 export type VulnerabilityRoom = "triage" | "advisory" | "communityAlerts" | "publicAlerts";
 
+/** The bot's parts the disclosure workflow acts through. */
 export interface VulnerabilitiesOptions {
   readonly client: MatrixClient;
   readonly dataSource: DataSource;
@@ -55,8 +41,8 @@ export interface VulnerabilitiesOptions {
 
 /**
  * What the parts of the disclosure workflow share: finding a case from a command, telling the
- * DSX team and the reporter, replanning the schedule, and step 3 (disclosure), which a deadline,
- * a `fixed` answer and the DSX team's `!dsx expedite` all reach.
+ * DSX team and the reporter, and step 3 (disclosure), which a deadline, a `fixed` answer and the
+ * DSX team's `!dsx expedite` all reach.
  */
 export class VulnerabilityServices {
   constructor(readonly o: VulnerabilitiesOptions) {}
@@ -114,76 +100,40 @@ export class VulnerabilityServices {
     await this.tellReporter(manager, v, "vuln.reporterDisclosed");
   }
 
-  /**
-   * Shows the DSX team in triage the disclosure text as the rooms would get it, with what the
-   * identifier scan (the alerts' own) finds in the reporter's words, and how to release it.
-   */
+  /** Shows the DSX team in triage the disclosure text, and asks them to review it. */
   async askReview(manager: EntityManager, v: Vulnerability, header: Text): Promise<void> {
     const triage = this.o.room("triage");
     if (triage === undefined) return;
-    const caseId = v.caseId;
     const findings = findIdentifiers(
       this.o.store.open(v, "description"),
       knownNamesOf(this.o.directory(), [], []),
     );
     await this.o.say(manager, triage, {
       label: "GREEN",
-      caseId,
-      step: "review",
-      text: lines([
-        this.inRoom("triage", header),
-        this.disclosureText(v),
-        this.inRoom("triage", {
-          key: findings.length > 0 ? "vuln.reviewFindings" : "vuln.reviewNoFindings",
-        }),
-        ...findingLines(findings, (text) => this.inRoom("triage", text)),
-        this.inRoom("triage", { key: "vuln.reviewHelp", params: { caseId } }),
-      ]),
-    });
-  }
-
-  disclosureText(v: Vulnerability): Rendered {
-    const credit = this.o.store.open(v, "credit");
-    // One text for every room it goes to, as the DSX team reviewed and the committee approved it.
-    return renderText(this.o.catalog, DEFAULT_LANGUAGE, {
-      key: "vuln.disclosure",
-      params: {
-        caseId: v.caseId,
-        affected:
-          v.affectedOrg === null
-            ? "—"
-            : (this.o.directory().organisation(v.affectedOrg)?.name ?? v.affectedOrg),
-        severity: v.severity,
-        description: this.o.store.open(v, "description"),
-        credit:
-          credit === ""
-            ? renderText(this.o.catalog, DEFAULT_LANGUAGE, { key: "vuln.creditAnonymous" }).plain
-            : credit,
-      },
-    });
-  }
-
-  /** Cancels the case's pending jobs and schedules what its deadlines now call for. */
-  async replan(manager: EntityManager, v: Vulnerability): Promise<void> {
-    const jobs = this.o.jobs();
-    await jobs.cancel(manager, v.caseId, REMINDER_JOB);
-    await jobs.cancel(manager, v.caseId, DEADLINE_JOB);
-    const fired = new Map<Deadline, number>();
-    for (const job of await manager.findBy(ScheduledJob, {
       caseId: v.caseId,
-      kind: DEADLINE_JOB,
-      firedAt: Not(IsNull()),
-    })) {
-      const deadline = deadlineOf(job);
-      if (deadline) fired.set(deadline, Math.max(fired.get(deadline) ?? 0, job.dueAt));
-    }
-    for (const job of plan(scheduleState(v), this.o.policy(), Date.now(), fired))
-      await jobs.schedule(manager, {
-        kind: job.kind === "reminder" ? REMINDER_JOB : DEADLINE_JOB,
-        dueAt: job.dueAt,
-        caseId: v.caseId,
-        payload: { deadline: job.deadline },
-      });
+      step: "review",
+      text: reviewRequest(
+        (text) => this.inRoom("triage", text),
+        v.caseId,
+        header,
+        this.disclosureText(v),
+        findings,
+      ),
+    });
+  }
+
+  /** The case's disclosure text, its sealed words opened. */
+  disclosureText(v: Vulnerability): Rendered {
+    return disclosureText(this.o.catalog, {
+      caseId: v.caseId,
+      affected:
+        v.affectedOrg === null
+          ? "—"
+          : (this.o.directory().organisation(v.affectedOrg)?.name ?? v.affectedOrg),
+      severity: v.severity,
+      description: this.o.store.open(v, "description"),
+      credit: this.o.store.open(v, "credit"),
+    });
   }
 
   async find(context: ChatContext, text: string): Promise<Vulnerability | undefined> {

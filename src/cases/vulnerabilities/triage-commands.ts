@@ -4,9 +4,10 @@ import { parseDuration } from "../../config/duration.js";
 import { audit } from "../../store/audit-log.js";
 import type { Vulnerability } from "../../store/entities/vulnerability.js";
 import { summaryOf, type VulnerabilityReport } from "./intake.js";
-import { plan } from "./schedule.js";
-import { MAX_EXTENSION_DAYS, type VulnerabilityServices } from "./services.js";
-import { isFinished, scheduleState, time } from "./state.js";
+import { replan } from "./jobs.js";
+import { caseLine, time } from "./messages.js";
+import { isFinished, MAX_EXTENSION_DAYS, plan, scheduleState } from "./rules.js";
+import type { VulnerabilityServices } from "./services.js";
 
 /** The DSX team's commands in the triage room: list, show, escalate, extend, expedite. */
 export class TriageCommands {
@@ -48,25 +49,12 @@ export class TriageCommands {
     });
   }
 
-  /** One line of `!dsx vulns`: notified / seen / answered, the text approved or not, and the next deadline. */
+  /** One line of `!dsx vulns`, with the next deadline. */
   private line(context: ChatContext, v: Vulnerability): Rendered {
     const next = plan(scheduleState(v), this.s.o.policy(), Date.now()).find(
       (j) => j.kind === "deadline",
     );
-    return context.text({
-      key: "vuln.line",
-      params: {
-        caseId: v.caseId,
-        severity: v.severity,
-        state: context.text({ key: `vulnState.${v.state}` }).plain,
-        seen: context.text({ key: v.seenAt === null ? "vuln.notSeen" : "vuln.seen" }).plain,
-        // Which texts still wait for the team's approval before step 3 can send them.
-        review: context.text({
-          key: v.reviewedAt === null ? "vuln.textNotApproved" : "vuln.textApproved",
-        }).plain,
-        next: next === undefined ? "—" : `${next.deadline} ${time(next.dueAt)}`,
-      },
-    });
+    return caseLine(context, v, next);
   }
 
   async escalate(context: ChatContext, rest: string): Promise<void> {
@@ -81,7 +69,7 @@ export class TriageCommands {
       return;
     }
     await this.s.o.store.update(context.manager, v, { state: "escalated", escalateAt: null });
-    await this.s.replan(context.manager, v);
+    await replan(this.s, context.manager, v);
     await audit(context.manager, {
       actor: context.inbound.sender,
       action: "vulnerability.escalated",
@@ -111,7 +99,7 @@ export class TriageCommands {
       escalateAt: v.escalateAt === null ? null : v.escalateAt + duration.ms,
       respondBy: v.answeredAt === null ? v.respondBy + duration.ms : v.respondBy,
     });
-    await this.s.replan(context.manager, v);
+    await replan(this.s, context.manager, v);
     await audit(context.manager, {
       actor: context.inbound.sender,
       action: "vulnerability.extended",

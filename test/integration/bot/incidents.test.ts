@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { MatrixEvent } from "matrix-js-sdk";
 import type { E2eeTestClient } from "../../support/clients/index.js";
 import { IsNull } from "typeorm";
-import { MONTHLY_JOB } from "../../../src/cases/statistics/statistics.js";
+import { MONTHLY_JOB } from "../../../src/cases/statistics/jobs.js";
 import { ScheduledJob } from "../../../src/store/entities/index.js";
 import { DsxWorld } from "../../support/bot/dsx-world.js";
 

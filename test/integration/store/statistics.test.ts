@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import type { DataSource } from "typeorm";
 import { Catalog } from "../../../src/chat/catalog.js";
-import { countMonth, Statistics } from "../../../src/cases/statistics/statistics.js";
+import { countMonth } from "../../../src/cases/statistics/statistics-store.js";
+import { Statistics } from "../../../src/cases/statistics/statistics.js";
 import { Alert, Incident } from "../../../src/store/entities/index.js";
 import { FakeChat } from "../../support/chat/fake-context.js";
 import { databaseKinds, eachTestDatabase } from "../../support/databases.js";

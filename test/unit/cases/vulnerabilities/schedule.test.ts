@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { plan, type Deadline } from "../../../../src/cases/vulnerabilities/schedule.js";
+import { plan, type Deadline } from "../../../../src/cases/vulnerabilities/rules.js";
 
 const policy = { respondWithin: 7, escalateAfter: 14, discloseAfter: 21, remindBefore: 1 };
 const state = { answered: false, respondBy: 7, escalateAt: 14, discloseAt: 21, finished: false };

@@ -1,3 +1,14 @@
+import { payloadText } from "../../schedule/scheduler.js";
+import type { ScheduledJob } from "../../store/entities/scheduled-job.js";
+import type { Vulnerability } from "../../store/entities/vulnerability.js";
+
+/**
+ * The most time one `need-time` or `!dsx extend` adds: a year. Without a bound an extension such
+ * as `P99999999D` moved the deadline past the last date JavaScript can represent, and showing it
+ * threw (the person got "something went wrong" and the extension was lost).
+ */
+export const MAX_EXTENSION_DAYS = 365;
+
 /** The durations of the disclosure policy (`policy.disclosure`), in milliseconds. */
 export interface DisclosurePolicy {
   readonly respondWithin: number;
@@ -66,4 +77,36 @@ export function plan(
     jobs.push({ kind: "deadline", deadline, dueAt: at });
   }
   return jobs.sort((a, b) => a.dueAt - b.dueAt);
+}
+
+/** Fixed, or at step 3 (waiting for review, or disclosed): no deadline applies any more. */
+export function isFinished(v: Vulnerability): boolean {
+  return ["fixed", "awaiting-review", "disclosed", "published"].includes(v.state);
+}
+
+/** What the schedule plans from, read off a case. */
+export function scheduleState(v: Vulnerability): ScheduleState {
+  return {
+    answered: v.answeredAt !== null,
+    respondBy: v.respondBy,
+    escalateAt: v.state === "escalated" ? null : v.escalateAt,
+    discloseAt: v.discloseAt,
+    // An unconfirmed contact has not been notified: its deadlines start at the confirmation.
+    finished: isFinished(v) || v.state === "unconfirmed",
+  };
+}
+
+/** When a deadline of a case falls (null when it no longer applies). */
+export function deadlineTime(v: Vulnerability, deadline: Deadline): number | null {
+  return deadline === "respond"
+    ? v.respondBy
+    : deadline === "escalate"
+      ? v.escalateAt
+      : v.discloseAt;
+}
+
+/** The deadline a reminder or deadline job is about. */
+export function deadlineOf(job: ScheduledJob): Deadline | undefined {
+  const deadline = payloadText(job, "deadline");
+  return (DEADLINES as readonly string[]).includes(deadline) ? (deadline as Deadline) : undefined;
 }
