@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { Not } from "typeorm";
+import { z } from "zod";
 import type { AudienceDirectory, Exchange } from "../../policy/audience.js";
 import {
   currentParticipants,
@@ -11,6 +12,7 @@ import { Attachment } from "../../store/entities/attachment.js";
 import { monthStart } from "../../store/columns.js";
 import { Incident } from "../../store/entities/incident.js";
 import type { FieldCipher } from "../../store/field-cipher.js";
+import { jsonCodec } from "../../store/stored-json.js";
 import type { IncidentReport } from "./intake.js";
 import { ticketLabel, ticketUrgency } from "./rules.js";
 
@@ -144,7 +146,7 @@ export class IncidentStore {
 
   /** The provider organisations that declined the case or let its offer lapse. */
   declinedBy(incident: Incident): Set<string> {
-    return new Set(JSON.parse(incident.declinedBy ?? "[]") as string[]);
+    return new Set(DECLINED_BY.decode(incident.declinedBy ?? "[]", incident.caseId));
   }
 
   /** The open incidents a person reported, oldest first. */
@@ -279,7 +281,7 @@ export function readParticipants(
   reporterId: string | null,
   providerOrg: string | null,
 ): Participant[] {
-  const stored = JSON.parse(json ?? "[]") as (string | Participant)[];
+  const stored = PARTICIPANTS.decode(json ?? "[]");
   return stored.map((entry, index): Participant => {
     if (typeof entry !== "string") return entry;
     if (entry === reporterId) return { userId: entry, via: "reporter" };
@@ -287,6 +289,20 @@ export function readParticipants(
     return { userId: entry, via: "invited" };
   });
 }
+
+const DECLINED_BY = jsonCodec("the providers that declined", z.array(z.string()));
+const PARTICIPANTS = jsonCodec<(string | Participant)[]>(
+  "a ticket's participants",
+  z.array(
+    z.union([
+      z.string(),
+      z.object({
+        userId: z.string(),
+        via: z.enum(["reporter", "provider", "asked", "invited"] satisfies Admission[]),
+      }),
+    ]),
+  ),
+);
 
 function context(caseId: string, column: string): string {
   return `incident.${column}:${caseId}`;
