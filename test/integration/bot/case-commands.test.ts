@@ -32,6 +32,9 @@ describe("case commands said by everyone who is not party to the case", function
     const maria = await world.person("maria");
     const mariaDm = await world.directMessage(maria);
     const sam = await world.person("sam");
+    // The affected party has Element open from the start: a device made after the notice was
+    // sent could not read it (no key backup), on Synapse as in Element.
+    const pablo = await world.person("pablo");
 
     // An incident of maria's offered to securelab (sam), and a vulnerability she found in
     // press-freedom's systems (pablo's).
@@ -169,7 +172,6 @@ describe("case commands said by everyone who is not party to the case", function
     // Nothing they said moved either case: the parties find them as they were, and act on them.
     await sam.sendText(samDm, `accept ${incident}`);
     await maria.waitForInvite(world.botUserId, (room) => room.name === incident, 60_000);
-    const pablo = await world.person("pablo");
     const notice = await pablo.waitForInvite(world.botUserId, () => true, 60_000);
     await pablo.joinRoom(notice);
     await world.next(pablo, notice, botStep("notice", vulnerability));
