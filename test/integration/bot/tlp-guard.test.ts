@@ -218,7 +218,9 @@ describe("TLP guard: ticket rooms hold only their audience", function () {
     await mario.waitForEvent(roomId, (e) => e.getId() === red.getId(), WAIT);
     await maria.waitForMemberState(roomId, carla.userId, "leave", WAIT);
     await botSaid(maria, roomId, (b) => b.includes(`removed ${carla.userId}`));
-    // The room's order as the reporter's client has it (the server's: on both homeservers).
+    // The room's order as the reporter's client has it (the server's: on both homeservers), once
+    // her client has the RED report (a busy sync may bring it after Carla's leave).
+    await maria.waitForEvent(roomId, (e) => e.getId() === red.getId(), WAIT);
     const timeline = maria.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
     const left = timeline.findIndex(
       (e) =>
