@@ -118,14 +118,26 @@ async function notify(
   await s.tellReporter(manager, v, "vuln.reporterNotified");
 }
 
+/** The case and deadline a reminder or deadline job is for, while the case is still open. */
+async function openDeadline(
+  s: VulnerabilityServices,
+  job: ScheduledJob,
+  manager: EntityManager,
+): Promise<{ v: Vulnerability; deadline: Deadline } | undefined> {
+  const v = await s.o.store.get(manager, job.caseId ?? "");
+  const deadline = deadlineOf(job);
+  if (!v || isFinished(v) || deadline === undefined) return undefined;
+  return { v, deadline };
+}
+
 async function remind(
   s: VulnerabilityServices,
   job: ScheduledJob,
   manager: EntityManager,
 ): Promise<void> {
-  const v = await s.o.store.get(manager, job.caseId ?? "");
-  const deadline = deadlineOf(job);
-  if (!v || isFinished(v) || deadline === undefined) return;
+  const due = await openDeadline(s, job, manager);
+  if (due === undefined) return;
+  const { v, deadline } = due;
   const at = deadlineTime(v, deadline);
   // A reminder the bot was down for, of a deadline gone by meanwhile, would ask for what can
   // no longer be done in time: the deadline's own message says it passed, and when.
@@ -154,9 +166,9 @@ async function deadlinePassed(
   job: ScheduledJob,
   manager: EntityManager,
 ): Promise<void> {
-  const v = await s.o.store.get(manager, job.caseId ?? "");
-  const deadline = deadlineOf(job);
-  if (!v || isFinished(v) || deadline === undefined) return;
+  const due = await openDeadline(s, job, manager);
+  if (due === undefined) return;
+  const { v, deadline } = due;
   const late =
     Date.now() - job.dueAt > LATE_AFTER_MS
       ? s.inRoom("triage", { key: "vuln.late", params: { due: time(job.dueAt) } }).plain
